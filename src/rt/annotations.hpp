@@ -3,8 +3,10 @@
 // RT_NONBLOCKING marks a function that runs on a real-time thread: it must not allocate, lock,
 // block or make any syscall other than the futex wake/wait. Clang 20+ checks this at compile
 // time (-Wfunction-effects) and RealtimeSanitizer checks it at run time.
+// The GNU spelling of [[clang::nonblocking]] is used because it may stand before the
+// declaration, where the macro reads naturally; it is the same attribute.
 #if defined(__clang__) && __clang_major__ >= 20
-#define RT_NONBLOCKING [[clang::nonblocking]]
+#define RT_NONBLOCKING __attribute__((nonblocking))
 #else
 #define RT_NONBLOCKING
 #endif

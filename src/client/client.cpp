@@ -1,0 +1,394 @@
+#include "client/client.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include "client/autostart.hpp"
+#include "common/log.hpp"
+#include "common/paths.hpp"
+
+namespace bantam::client {
+
+namespace {
+constexpr int kOpenTimeoutMs = 10000;
+
+int set_status(jack_status_t* status, unsigned bits) {
+    if (status) *status = jack_status_t(bits);
+    return 0;
+}
+} // namespace
+
+Client* Client::open(const char* name, jack_options_t options, jack_status_t* status,
+                     const char* server_name) {
+    unsigned bits = 0;
+    set_status(status, 0);
+    if (!name) {
+        set_status(status, JackFailure | JackInvalidOption);
+        return nullptr;
+    }
+    std::string server = server_name && *server_name ? server_name : paths::default_server_name();
+    ipc::UniqueFd socket = ipc::connect_seqpacket(paths::server_socket_path(server));
+    if (!socket) {
+        bool may_start = !(options & JackNoStartServer) && autostart_allowed();
+        if (!may_start || !start_server(server)) {
+            set_status(status, JackFailure | JackServerFailed);
+            return nullptr;
+        }
+        for (int attempt = 0; attempt < 100 && !socket; ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            socket = ipc::connect_seqpacket(paths::server_socket_path(server));
+        }
+        if (!socket) {
+            set_status(status, JackFailure | JackServerFailed);
+            return nullptr;
+        }
+        bits |= JackServerStarted;
+    }
+
+    ipc::OpenRequest request{};
+    request.options = uint32_t(options);
+    request.pid = uint32_t(getpid());
+    if (!ipc::copy_name(request.name, name)) {
+        set_status(status, bits | JackFailure | JackInvalidOption);
+        return nullptr;
+    }
+    if (!ipc::send_message(socket.get(), uint32_t(ipc::RequestType::open), &request,
+                           sizeof request)) {
+        set_status(status, bits | JackFailure | JackServerError);
+        return nullptr;
+    }
+    std::byte buffer[sizeof(ipc::MessageHeader) + sizeof(ipc::Reply)];
+    int fds[ipc::kOpenReplyFds];
+    int fd_count = 0;
+    long length = ipc::receive_message(socket.get(), buffer, sizeof buffer, kOpenTimeoutMs, fds,
+                                       ipc::kOpenReplyFds, &fd_count);
+    ipc::Reply reply{};
+    if (length != long(sizeof buffer)) {
+        for (int i = 0; i < fd_count; ++i)
+            ::close(fds[i]);
+        set_status(status, bits | JackFailure | JackServerError);
+        return nullptr;
+    }
+    std::memcpy(&reply, buffer + sizeof(ipc::MessageHeader), sizeof reply);
+    if (reply.status < 0 || fd_count != ipc::kOpenReplyFds) {
+        for (int i = 0; i < fd_count; ++i)
+            ::close(fds[i]);
+        set_status(status, bits | reply.jack_status | JackFailure);
+        return nullptr;
+    }
+    auto* client = new Client();
+    client->notifications_.reset(fds[2]);
+    try {
+        client->link_ = &ServerLink::attach(fds[0], fds[1]);
+    } catch (const std::exception& error) {
+        BANTAM_ERROR("cannot attach to server '%s': %s", server.c_str(), error.what());
+        delete client;
+        set_status(status, bits | JackFailure | JackVersionError);
+        return nullptr;
+    }
+    client->requests_ = std::move(socket);
+    client->refnum_ = reply.value;
+    client->name_ = ipc::terminated(reply.name);
+    client->server_name_ = server;
+    client->link_->add_client(client, client->refnum_);
+    client->notification_thread_ = std::thread([client] { client->notification_loop(); });
+    set_status(status, bits | (reply.jack_status & JackNameNotUnique));
+    return client;
+}
+
+Client::~Client() {
+    if (link_) link_->remove_client(this, refnum_);
+}
+
+// ---- requests ----------------------------------------------------------------------------------
+
+bool Client::request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply) {
+    std::lock_guard lock(request_mutex_);
+    if (server_gone_.load() || !requests_) return false;
+    if (!ipc::send_message(requests_.get(), uint32_t(type), payload, size)) return false;
+    std::byte buffer[sizeof(ipc::MessageHeader) + sizeof(ipc::Reply)];
+    long length = ipc::receive_message(requests_.get(), buffer, sizeof buffer, -1);
+    if (length != long(sizeof buffer)) return false;
+    std::memcpy(&reply, buffer + sizeof(ipc::MessageHeader), sizeof reply);
+    return true;
+}
+
+int Client::simple_request(ipc::RequestType type, const void* payload, size_t size) {
+    ipc::Reply reply{};
+    if (!request(type, payload, size, reply)) return -1;
+    return reply.status;
+}
+
+// ---- lifecycle ---------------------------------------------------------------------------------
+
+bool Client::has_realtime_role() const noexcept {
+    return callbacks_.process || callbacks_.process_thread;
+}
+
+int Client::activate() {
+    if (active_.load()) return 0;
+    if (server_gone_.load()) return -1;
+    bool realtime = has_realtime_role();
+    if (realtime) {
+        stop_process_.store(false);
+        process_thread_ = std::thread([this] { process_loop(); });
+        process_pthread_ = process_thread_.native_handle();
+    }
+    active_ = true;
+    ipc::ActivateRequest payload{};
+    payload.realtime_role = realtime;
+    if (simple_request(ipc::RequestType::activate, &payload, sizeof payload) != 0) {
+        active_ = false;
+        stop_process_thread();
+        return -1;
+    }
+    return 0;
+}
+
+void Client::stop_process_thread() {
+    if (!process_thread_.joinable()) return;
+    stop_process_.store(true);
+    link_->data().activations[refnum_].wakeup.signal();
+    if (process_thread_.get_id() == std::this_thread::get_id())
+        process_thread_.detach(); // deactivated from its own process callback
+    else
+        process_thread_.join();
+    process_pthread_ = 0;
+}
+
+int Client::deactivate() {
+    if (!active_.load()) return 0;
+    ipc::EmptyRequest payload{};
+    int rc = simple_request(ipc::RequestType::deactivate, &payload, sizeof payload);
+    active_ = false;
+    stop_process_thread();
+    return server_gone_.load() ? 0 : (rc == 0 ? 0 : -1);
+}
+
+int Client::close() {
+    closing_ = true;
+    deactivate();
+    {
+        ipc::EmptyRequest payload{};
+        ipc::Reply reply{};
+        request(ipc::RequestType::close, &payload, sizeof payload, reply);
+        std::lock_guard lock(request_mutex_);
+        ::shutdown(requests_.get(), SHUT_RDWR);
+        ::shutdown(notifications_.get(), SHUT_RDWR);
+    }
+    if (notification_thread_.joinable()) {
+        if (notification_thread_.get_id() == std::this_thread::get_id())
+            notification_thread_.detach();
+        else
+            notification_thread_.join();
+    }
+    delete this;
+    return 0;
+}
+
+void Client::shutdown_from_server(const char* reason) {
+    server_gone_ = true;
+    if (closing_.load() || shutdown_delivered_.exchange(true)) return;
+    stop_process_.store(true);
+    link_->data().activations[refnum_].wakeup.signal();
+    if (callbacks_.info_shutdown)
+        callbacks_.info_shutdown(jack_status_t(JackFailure | JackServerError), reason,
+                                 callbacks_.info_shutdown_arg);
+    else if (callbacks_.shutdown)
+        callbacks_.shutdown(callbacks_.shutdown_arg);
+}
+
+char* Client::uuid_string() const {
+    std::string name;
+    uint32_t pid = 0;
+    uint64_t uuid = 0;
+    link_->read_client(refnum_, name, pid, uuid);
+    std::string text = std::to_string(uuid);
+    return strdup(text.c_str());
+}
+
+jack_nframes_t Client::cycle_wait_or_exit() {
+    jack_nframes_t frames = cycle_wait();
+    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_)) pthread_exit(nullptr);
+    return frames;
+}
+
+Callbacks& Client::callbacks_for_setting(int& status) noexcept {
+    status = active_.load() ? -1 : 0;
+    return callbacks_;
+}
+
+void Client::call_sample_rate_now() {
+    if (callbacks_.sample_rate)
+        callbacks_.sample_rate(header().sample_rate.load(), callbacks_.sample_rate_arg);
+}
+
+// ---- notifications
+// -------------------------------------------------------------------------------
+
+void Client::notification_loop() {
+    pthread_setname_np(pthread_self(), "jack-notify");
+    for (;;) {
+        std::byte buffer[sizeof(ipc::MessageHeader) + sizeof(ipc::Notification)];
+        long length = ipc::receive_message(notifications_.get(), buffer, sizeof buffer, -1);
+        if (length <= 0) {
+            shutdown_from_server("JACK server has been closed");
+            return;
+        }
+        if (length != long(sizeof buffer)) continue;
+        ipc::Notification notification;
+        std::memcpy(&notification, buffer + sizeof(ipc::MessageHeader), sizeof notification);
+        dispatch(notification);
+        if (notification.sync) {
+            ipc::NotificationAck ack{notification.serial};
+            ipc::send_message(notifications_.get(), 0, &ack, sizeof ack);
+        }
+        if (notification.type == ipc::NotificationType::shutdown) return;
+    }
+}
+
+void Client::dispatch(const ipc::Notification& n) {
+    using ipc::NotificationType;
+    auto& cb = callbacks_;
+    if (n.type == NotificationType::port_renamed) {
+        if (Port* port = link_->port(n.a)) port->set_name(n.name2);
+    }
+    if (n.type == NotificationType::port_registered) {
+        if (Port* port = link_->port(n.a)) port->refresh(link_->control().ports[n.a]);
+    }
+    if (n.type == NotificationType::shutdown) {
+        shutdown_from_server(n.name1[0] ? n.name1 : "JACK server has been closed");
+        return;
+    }
+    if (!active_.load() || closing_.load()) return; // nothing is delivered while inactive
+    switch (n.type) {
+    case NotificationType::client_registered:
+        if (cb.client_registration && std::strcmp(n.name1, name_.c_str()) != 0)
+            cb.client_registration(n.name1, int(n.a), cb.client_registration_arg);
+        break;
+    case NotificationType::port_registered:
+        if (cb.port_registration) cb.port_registration(n.a, int(n.b), cb.port_registration_arg);
+        break;
+    case NotificationType::port_connected:
+        if (cb.port_connect) cb.port_connect(n.a, n.b, int(n.c), cb.port_connect_arg);
+        break;
+    case NotificationType::port_renamed:
+        if (cb.port_rename) cb.port_rename(n.a, n.name1, n.name2, cb.port_rename_arg);
+        break;
+    case NotificationType::graph_order:
+        if (cb.graph_order) cb.graph_order(cb.graph_order_arg);
+        break;
+    case NotificationType::xrun:
+        if (cb.xrun) cb.xrun(cb.xrun_arg);
+        break;
+    case NotificationType::buffer_size:
+        if (cb.buffer_size) cb.buffer_size(n.a, cb.buffer_size_arg);
+        break;
+    case NotificationType::sample_rate:
+        if (cb.sample_rate) cb.sample_rate(n.a, cb.sample_rate_arg);
+        break;
+    default:
+        break;
+    }
+}
+
+// ---- ports
+// ---------------------------------------------------------------------------------------
+
+Port* Client::register_port(const char* short_name, const char* type, unsigned long flags) {
+    if (!short_name || !type) return nullptr;
+    ipc::PortRegisterRequest payload{};
+    if (std::strcmp(type, kAudioTypeName) == 0)
+        payload.type = PortType::audio;
+    else if (std::strcmp(type, kMidiTypeName) == 0)
+        payload.type = PortType::midi;
+    else
+        return nullptr;
+    payload.flags = uint32_t(flags);
+    if (!ipc::copy_name(payload.short_name, short_name)) return nullptr;
+    ipc::Reply reply{};
+    if (!request(ipc::RequestType::port_register, &payload, sizeof payload, reply) ||
+        reply.status != 0)
+        return nullptr;
+    Port* port = link_->port(reply.value);
+    if (port) port->refresh(link_->control().ports[reply.value]);
+    return port;
+}
+
+bool Client::owns(const Port* port) const noexcept {
+    return port && &port->link() == link_ && port->in_use() && port->owner() == refnum_;
+}
+
+int Client::unregister_port(Port* port) {
+    if (!owns(port)) return -1;
+    ipc::PortRequest payload{port->id()};
+    int rc = simple_request(ipc::RequestType::port_unregister, &payload, sizeof payload);
+    port->refresh(link_->control().ports[port->id()]);
+    return rc == 0 ? 0 : -1;
+}
+
+int Client::rename_port(Port* port, const char* short_name) {
+    if (!port || !short_name) return -1;
+    ipc::PortNameRequest payload{port->id(), {}};
+    if (!ipc::copy_name(payload.name, short_name)) return -1;
+    int rc = simple_request(ipc::RequestType::port_rename, &payload, sizeof payload);
+    if (rc == 0) port->refresh(link_->control().ports[port->id()]);
+    return rc == 0 ? 0 : -1;
+}
+
+int Client::set_alias(Port* port, const char* alias, bool set) {
+    if (!port || !alias) return -1;
+    ipc::PortNameRequest payload{port->id(), {}};
+    if (!ipc::copy_name(payload.name, alias)) return -1;
+    int rc =
+        simple_request(set ? ipc::RequestType::port_set_alias : ipc::RequestType::port_unset_alias,
+                       &payload, sizeof payload);
+    return rc == 0 ? 0 : -1;
+}
+
+int Client::connect(const char* source, const char* destination) {
+    if (!source || !destination) return -1;
+    ipc::ConnectRequest payload{};
+    if (!ipc::copy_name(payload.source, source) ||
+        !ipc::copy_name(payload.destination, destination))
+        return -1;
+    int rc = simple_request(ipc::RequestType::connect, &payload, sizeof payload);
+    return rc == EEXIST ? EEXIST : (rc == 0 ? 0 : -1);
+}
+
+int Client::disconnect(const char* source, const char* destination) {
+    if (!source || !destination) return -1;
+    ipc::ConnectRequest payload{};
+    if (!ipc::copy_name(payload.source, source) ||
+        !ipc::copy_name(payload.destination, destination))
+        return -1;
+    return simple_request(ipc::RequestType::disconnect, &payload, sizeof payload) == 0 ? 0 : -1;
+}
+
+int Client::disconnect_all(Port* port) {
+    if (!owns(port)) return -1;
+    ipc::PortRequest payload{port->id()};
+    return simple_request(ipc::RequestType::port_disconnect_all, &payload, sizeof payload) == 0
+               ? 0
+               : -1;
+}
+
+int Client::set_latency_range(Port* port, jack_latency_callback_mode_t mode,
+                              jack_latency_range_t range) {
+    if (!port) return -1;
+    ipc::LatencyRequest payload{port->id(), uint32_t(mode), {range.min, range.max}};
+    return simple_request(ipc::RequestType::set_latency_range, &payload, sizeof payload) == 0 ? 0
+                                                                                              : -1;
+}
+
+int Client::set_buffer_size(uint32_t frames) {
+    ipc::BufferSizeRequest payload{frames};
+    return simple_request(ipc::RequestType::set_buffer_size, &payload, sizeof payload) == 0 ? 0
+                                                                                            : -1;
+}
+
+} // namespace bantam::client

@@ -1,0 +1,144 @@
+#pragma once
+
+// The C++ client runtime behind libjack: one Client per jack_client_t.
+//
+// Threads: the caller's threads make requests (serialised by request_mutex_); the notification
+// thread runs every non-real-time callback and never holds request_mutex_ while doing so; the
+// process thread runs thread_init and process and makes no request and no syscall but the
+// futex wait/wake while cycling.
+
+#include <atomic>
+#include <cstdint>
+#include <jack/jack.h>
+#include <mutex>
+#include <pthread.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/port.hpp"
+#include "client/server_link.hpp"
+#include "ipc/protocol.hpp"
+#include "ipc/socket.hpp"
+#include "rt/annotations.hpp"
+
+namespace bantam::client {
+
+struct Callbacks {
+    JackProcessCallback process = nullptr;
+    void* process_arg = nullptr;
+    JackThreadCallback process_thread = nullptr;
+    void* process_thread_arg = nullptr;
+    JackThreadInitCallback thread_init = nullptr;
+    void* thread_init_arg = nullptr;
+    JackBufferSizeCallback buffer_size = nullptr;
+    void* buffer_size_arg = nullptr;
+    JackSampleRateCallback sample_rate = nullptr;
+    void* sample_rate_arg = nullptr;
+    JackClientRegistrationCallback client_registration = nullptr;
+    void* client_registration_arg = nullptr;
+    JackPortRegistrationCallback port_registration = nullptr;
+    void* port_registration_arg = nullptr;
+    JackPortConnectCallback port_connect = nullptr;
+    void* port_connect_arg = nullptr;
+    JackPortRenameCallback port_rename = nullptr;
+    void* port_rename_arg = nullptr;
+    JackGraphOrderCallback graph_order = nullptr;
+    void* graph_order_arg = nullptr;
+    JackXRunCallback xrun = nullptr;
+    void* xrun_arg = nullptr;
+    JackFreewheelCallback freewheel = nullptr;
+    void* freewheel_arg = nullptr;
+    JackShutdownCallback shutdown = nullptr;
+    void* shutdown_arg = nullptr;
+    JackInfoShutdownCallback info_shutdown = nullptr;
+    void* info_shutdown_arg = nullptr;
+};
+
+class Client {
+  public:
+    // Returns nullptr on failure with *status set as JACK documents.
+    static Client* open(const char* name, jack_options_t options, jack_status_t* status,
+                        const char* server_name);
+    ~Client();
+
+    int close();
+    int activate();
+    int deactivate();
+    bool active() const noexcept { return active_.load(); }
+    const char* name() const noexcept { return name_.c_str(); }
+    uint32_t refnum() const noexcept { return refnum_; }
+    ServerLink& link() const noexcept { return *link_; }
+    const ipc::EngineHeader& header() const noexcept { return link_->header(); }
+
+    // Callback setters: fail (-1) while active, as JACK2 does.
+    Callbacks& callbacks_for_setting(int& status) noexcept;
+    const Callbacks& callbacks_for_setting_view() const noexcept { return callbacks_; }
+    void call_sample_rate_now();
+
+    // Ports.
+    Port* register_port(const char* short_name, const char* type, unsigned long flags);
+    int unregister_port(Port* port);
+    int rename_port(Port* port, const char* short_name);
+    int set_alias(Port* port, const char* alias, bool set);
+    int connect(const char* source, const char* destination);
+    int disconnect(const char* source, const char* destination);
+    int disconnect_all(Port* port);
+    int set_latency_range(Port* port, jack_latency_callback_mode_t mode,
+                          jack_latency_range_t range);
+    int set_buffer_size(uint32_t frames);
+    bool owns(const Port* port) const noexcept;
+
+    // Thread: any, lock-free. See ipc::resolve_input_buffer for inputs.
+    RT_NONBLOCKING void* port_buffer(Port* port, uint32_t frames) noexcept;
+
+    // Alternate thread model and the loop behind the process callback.
+    RT_NONBLOCKING jack_nframes_t cycle_wait() noexcept;
+    RT_NONBLOCKING void cycle_signal(int status) noexcept;
+
+    pthread_t process_thread_id() const noexcept { return active() ? process_pthread_ : 0; }
+    int process_thread_priority() const noexcept;
+
+    void shutdown_from_server(const char* reason);
+    // The client's uuid as JACK formats it, malloc'd (freed with jack_free).
+    char* uuid_string() const;
+    // jack_cycle_wait for the alternate thread model: when the client stops, the thread exits
+    // here as it does in JACK2, so a user loop never spins on a 0 frame count.
+    jack_nframes_t cycle_wait_or_exit();
+
+  private:
+    Client() = default;
+    bool request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply);
+    int simple_request(ipc::RequestType type, const void* payload, size_t size);
+    void notification_loop();
+    void dispatch(const ipc::Notification& notification);
+    void process_loop();
+    bool has_realtime_role() const noexcept;
+    void stop_process_thread();
+
+    std::string name_;
+    std::string server_name_;
+    uint32_t refnum_ = 0;
+    ServerLink* link_ = nullptr;
+    ipc::UniqueFd requests_, notifications_;
+    std::mutex request_mutex_;
+    std::atomic<bool> server_gone_{false};
+    std::atomic<bool> active_{false};
+    std::atomic<bool> closing_{false};
+    std::atomic<bool> stop_process_{false};
+    std::atomic<bool> shutdown_delivered_{false};
+    Callbacks callbacks_;
+    std::thread notification_thread_;
+    std::thread process_thread_;
+    pthread_t process_pthread_ = 0;
+
+    // Touched only by the process thread while it cycles.
+    struct {
+        uint64_t cycle = 0;
+        uint64_t last_run = 0;
+        const ipc::Snapshot* snapshot = nullptr;
+        bool in_cycle = false;
+    } rt_;
+};
+
+} // namespace bantam::client

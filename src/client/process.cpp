@@ -1,0 +1,117 @@
+// The client's real-time side: waiting for its turn, running the cycle, waking whoever is
+// downstream. Nothing here allocates, locks or makes a syscall but the futex wait and wake.
+
+#include <pthread.h>
+#include <sched.h>
+
+#include "client/client.hpp"
+#include "common/clock.hpp"
+#include "ipc/port_buffers.hpp"
+
+namespace bantam::client {
+
+using ipc::Activation;
+
+int Client::process_thread_priority() const noexcept {
+    return header().realtime.load() ? header().rt_priority.load() - 5 : -1;
+}
+
+void Client::process_loop() {
+    pthread_setname_np(pthread_self(), "jack-process");
+    if (int priority = process_thread_priority(); priority > 0) {
+        sched_param param{};
+        param.sched_priority = priority;
+        pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+    }
+    // As JACK: the buffer size is announced on this thread once before the first cycle, then
+    // thread_init runs, both before the client is scheduled.
+    if (callbacks_.buffer_size)
+        callbacks_.buffer_size(header().buffer_size.load(), callbacks_.buffer_size_arg);
+    if (callbacks_.thread_init) callbacks_.thread_init(callbacks_.thread_init_arg);
+
+    if (callbacks_.process_thread) {
+        callbacks_.process_thread(callbacks_.process_thread_arg);
+        return;
+    }
+    for (;;) {
+        jack_nframes_t frames = cycle_wait();
+        if (frames == 0) return;
+        int status = callbacks_.process(frames, callbacks_.process_arg);
+        cycle_signal(status);
+        if (status != 0) return; // JACK: a failing process callback deactivates the client
+    }
+}
+
+jack_nframes_t Client::cycle_wait() noexcept {
+    Activation& activation = link_->data().activations[refnum_];
+    const auto& header = link_->header();
+    for (;;) {
+        if (stop_process_.load(std::memory_order_relaxed)) return 0;
+        activation.wakeup.wait(0);
+        if (stop_process_.load(std::memory_order_relaxed)) return 0;
+        uint64_t pending = activation.pending.load(std::memory_order_seq_cst);
+        uint32_t tag = ipc::pending_tag(pending);
+        if (ipc::pending_count(pending) != 0 || tag == uint32_t(rt_.last_run)) continue;
+        // Claim the cycle. The driver reads `state` before it resets our counter, so either it
+        // sees us running (and skips us) or we see its new counter here (and stand down).
+        activation.state.store(ipc::RunState::running, std::memory_order_seq_cst);
+        if (activation.pending.load(std::memory_order_seq_cst) != pending) {
+            activation.state.store(ipc::RunState::waiting, std::memory_order_seq_cst);
+            continue;
+        }
+        uint64_t cycle = header.cycle.load(std::memory_order_acquire);
+        // The counter carries the low 32 bits of the cycle it belongs to.
+        cycle = (cycle & ~uint64_t(0xffffffff)) | tag;
+        rt_.cycle = cycle;
+        rt_.last_run = tag;
+        rt_.snapshot = &link_->cycle_snapshot();
+        rt_.in_cycle = true;
+        activation.running_cycle.store(cycle, std::memory_order_relaxed);
+        activation.awake_usecs.store(monotonic_usecs(), std::memory_order_relaxed);
+        return header.buffer_size.load(std::memory_order_relaxed);
+    }
+}
+
+void Client::cycle_signal(int status) noexcept {
+    (void)status;
+    if (!rt_.in_cycle) return;
+    rt_.in_cycle = false;
+    ipc::DataSegment& data = link_->data();
+    Activation& activation = data.activations[refnum_];
+    const uint64_t cycle = rt_.cycle;
+    const uint64_t now = monotonic_usecs();
+    activation.finished_usecs.store(now, std::memory_order_relaxed);
+    activation.finished_cycle.store(cycle, std::memory_order_release);
+
+    const ipc::Snapshot& snapshot = *rt_.snapshot;
+    const auto& route = snapshot.clients[refnum_ % kMaxClients];
+    uint32_t begin = route.downstream_begin;
+    uint32_t end = begin + route.downstream_count;
+    if (end > std::size(snapshot.downstream) || begin > end) end = begin;
+    for (uint32_t e = begin; e < end; ++e) {
+        Activation& next = data.activations[snapshot.downstream[e] % kMaxClients];
+        if (ipc::signal_tagged(next.pending, cycle)) {
+            next.signaled_usecs.store(now, std::memory_order_relaxed);
+            next.wakeup.signal();
+        }
+    }
+    if (ipc::signal_tagged(data.graph_pending, cycle) && link_->header().sync_mode.load())
+        data.graph_done.signal();
+    activation.state.store(ipc::RunState::waiting, std::memory_order_seq_cst);
+}
+
+void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
+    if (!port || &port->link() != link_ || !port->in_use()) return nullptr;
+    if (frames > link_->header().buffer_size.load(std::memory_order_relaxed)) return nullptr;
+    ipc::DataSegment& data = link_->data();
+    if (port->flags() & JackPortIsOutput) {
+        return port->owner() == refnum_ ? data.buffers[port->id()].samples : nullptr;
+    }
+    if (port->owner() != refnum_) return nullptr;
+    bool on_process_thread = rt_.in_cycle && pthread_equal(pthread_self(), process_pthread_);
+    const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
+    uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();
+    return ipc::resolve_input_buffer(snapshot, data, port->id(), frames, cycle);
+}
+
+} // namespace bantam::client

@@ -1,0 +1,47 @@
+#include "ipc/protocol.hpp"
+
+namespace bantam::ipc {
+
+size_t request_payload_size(RequestType type) noexcept {
+    switch (type) {
+    case RequestType::open:
+        return sizeof(OpenRequest);
+    case RequestType::close:
+    case RequestType::deactivate:
+        return sizeof(EmptyRequest);
+    case RequestType::activate:
+        return sizeof(ActivateRequest);
+    case RequestType::port_register:
+        return sizeof(PortRegisterRequest);
+    case RequestType::port_unregister:
+    case RequestType::port_disconnect_all:
+        return sizeof(PortRequest);
+    case RequestType::port_rename:
+    case RequestType::port_set_alias:
+    case RequestType::port_unset_alias:
+        return sizeof(PortNameRequest);
+    case RequestType::connect:
+    case RequestType::disconnect:
+        return sizeof(ConnectRequest);
+    case RequestType::set_buffer_size:
+        return sizeof(BufferSizeRequest);
+    case RequestType::set_latency_range:
+        return sizeof(LatencyRequest);
+    case RequestType::count_:
+        break;
+    }
+    return 0;
+}
+
+std::optional<DecodedRequest> decode_request(const std::byte* bytes, size_t length) noexcept {
+    if (length < sizeof(MessageHeader)) return std::nullopt;
+    MessageHeader header;
+    std::memcpy(&header, bytes, sizeof header);
+    auto type = RequestType(header.type);
+    size_t expected = request_payload_size(type);
+    if (expected == 0) return std::nullopt;
+    if (header.size != expected || length != sizeof(MessageHeader) + expected) return std::nullopt;
+    return DecodedRequest{type, bytes + sizeof(MessageHeader), expected};
+}
+
+} // namespace bantam::ipc

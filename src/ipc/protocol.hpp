@@ -1,0 +1,160 @@
+#pragma once
+
+// The private request/notification protocol between libjack and bantamd. Every message is
+// one SOCK_SEQPACKET datagram: a MessageHeader followed by one trivially copyable payload of
+// exactly the size its type declares. decode_request() is the only way the server reads a
+// request, and it rejects anything of the wrong size or unknown type.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <type_traits>
+
+#include "ipc/limits.hpp"
+#include "ipc/shared_layout.hpp"
+
+namespace bantam::ipc {
+
+enum class RequestType : uint32_t {
+    open = 1,
+    close,
+    activate,
+    deactivate,
+    port_register,
+    port_unregister,
+    port_rename,
+    port_set_alias,
+    port_unset_alias,
+    connect,
+    disconnect,
+    port_disconnect_all,
+    set_buffer_size,
+    set_latency_range,
+    count_
+};
+
+struct MessageHeader {
+    uint32_t type = 0;
+    uint32_t size = 0; // payload bytes
+};
+
+struct OpenRequest {
+    uint32_t protocol = kProtocolVersion;
+    uint32_t options = 0; // jack_options_t
+    uint32_t pid = 0;
+    char name[kClientNameSize] = {};
+};
+struct EmptyRequest {
+    uint32_t reserved = 0;
+};
+struct ActivateRequest {
+    uint32_t realtime_role = 0; // has a process / thread callback: takes part in cycles
+};
+struct PortRegisterRequest {
+    uint32_t flags = 0;
+    PortType type = PortType::audio;
+    char short_name[kPortNameSize] = {};
+};
+struct PortRequest {
+    uint32_t port = 0;
+};
+struct PortNameRequest {
+    uint32_t port = 0;
+    char name[kPortNameSize] = {};
+};
+struct ConnectRequest {
+    char source[kPortNameSize] = {};
+    char destination[kPortNameSize] = {};
+};
+struct BufferSizeRequest {
+    uint32_t frames = 0;
+};
+struct LatencyRequest {
+    uint32_t port = 0;
+    uint32_t mode = 0; // jack_latency_callback_mode_t
+    LatencyRange range;
+};
+
+// Every reply: status is 0 or a JACK-style error (negative errno, or a positive EEXIST for a
+// duplicate connection, as jack_connect returns).
+struct Reply {
+    int32_t status = 0;
+    uint32_t value = 0;       // a port id, a refnum
+    uint32_t jack_status = 0; // jack_status_t bits, for open
+    char name[kPortNameSize] = {};
+};
+
+// Sent with the open reply, as SCM_RIGHTS: control segment, data segment, notification socket.
+inline constexpr int kOpenReplyFds = 3;
+
+enum class NotificationType : uint32_t {
+    client_registered = 1, // name1 = client, a = 1 registered / 0 gone
+    port_registered,       // a = port id, b = 1/0
+    port_connected,        // a, b = port ids, c = 1/0
+    port_renamed,          // a = port id, name1 = old, name2 = new
+    graph_order,
+    xrun,
+    buffer_size, // a = frames; sync: the client replies once its callback returned
+    sample_rate, // a = rate
+    shutdown,    // name1 = reason
+    activated,   // sync: thread_init already ran; bookkeeping only
+    latency,     // a = jack_latency_callback_mode_t; sync
+};
+
+struct Notification {
+    NotificationType type{};
+    uint32_t sync = 0;
+    uint32_t serial = 0;
+    uint32_t a = 0, b = 0, c = 0;
+    char name1[kPortNameSize] = {};
+    char name2[kPortNameSize] = {};
+};
+struct NotificationAck {
+    uint32_t serial = 0;
+};
+
+template <typename T> constexpr bool is_wire_type = std::is_trivially_copyable_v<T>;
+
+static_assert(is_wire_type<OpenRequest> && is_wire_type<Reply> && is_wire_type<Notification>);
+
+// Largest request payload, so the receiver can read any datagram into one buffer.
+inline constexpr size_t kMaxMessageSize = sizeof(MessageHeader) + sizeof(ConnectRequest) + 64;
+
+// The payload size each request type must have; 0 for unknown types.
+size_t request_payload_size(RequestType type) noexcept;
+
+// A request whose size matches its type. bytes/length: one received datagram.
+struct DecodedRequest {
+    RequestType type;
+    const std::byte* payload;
+    size_t size;
+
+    template <typename T> T as() const noexcept {
+        static_assert(is_wire_type<T>);
+        T value;
+        std::memcpy(&value, payload, sizeof(T));
+        return value;
+    }
+};
+std::optional<DecodedRequest> decode_request(const std::byte* bytes, size_t length) noexcept;
+
+// Copies a C string into a fixed field, always NUL-terminated; false if it did not fit.
+template <size_t N> bool copy_name(char (&field)[N], const char* text) noexcept {
+    size_t length = text ? std::strlen(text) : 0;
+    if (length >= N) {
+        std::memcpy(field, text, N - 1);
+        field[N - 1] = '\0';
+        return false;
+    }
+    std::memcpy(field, text ? text : "", length + 1);
+    return true;
+}
+
+// A fixed field read from the wire as a string even if the sender left it unterminated.
+template <size_t N> const char* terminated(char (&field)[N]) noexcept {
+    field[N - 1] = '\0';
+    return field;
+}
+
+} // namespace bantam::ipc

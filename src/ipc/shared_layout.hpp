@@ -1,0 +1,192 @@
+#pragma once
+
+// The two shared-memory segments every client maps.
+//
+// ControlSegment is written only by the server's control and driver threads; clients map it
+// read-only (the memfd is sealed against new writable mappings), so a client can corrupt
+// nothing the server relies on. DataSegment holds what clients must write: their activation
+// records and their ports' buffers. The server never trusts a value it reads from DataSegment
+// beyond the atomic counters, which it re-validates each cycle.
+//
+// Readers of records the control thread rewrites (ports, clients, snapshots) use the seqlock
+// pattern: read seq (even), copy, re-read seq; retry on change.
+
+#include <atomic>
+#include <cstdint>
+#include <type_traits>
+
+#include "ipc/futex.hpp"
+#include "ipc/limits.hpp"
+
+namespace bantam::ipc {
+
+inline constexpr uint32_t kSegmentMagic = 0x42414e54; // "BANT"
+inline constexpr uint32_t kProtocolVersion = 1;
+
+struct LatencyRange {
+    uint32_t min = 0;
+    uint32_t max = 0;
+};
+
+// Frame timer, written by the driver at each cycle start under a seqlock.
+struct FrameTimer {
+    std::atomic<uint32_t> seq{0};
+    std::atomic<uint64_t> frames{0};        // frame count at the start of this cycle
+    std::atomic<uint64_t> current_usecs{0}; // when this cycle started
+    std::atomic<uint64_t> next_usecs{0};    // when the next is expected
+    std::atomic<uint32_t> period_usecs_x1000{0};
+};
+
+struct alignas(64) EngineHeader {
+    uint32_t magic = kSegmentMagic;
+    uint32_t protocol = kProtocolVersion;
+    uint64_t instance = 0; // random per server start: tells a restarted server apart
+    std::atomic<uint32_t> sample_rate{0};
+    std::atomic<uint32_t> buffer_size{0};
+    std::atomic<uint32_t> realtime{0};
+    std::atomic<int32_t> rt_priority{0};
+    std::atomic<uint32_t> sync_mode{0};
+    std::atomic<uint32_t> server_pid{0};
+    std::atomic<uint64_t> cycle{0};            // number of the cycle in progress
+    std::atomic<uint32_t> cycle_snapshot{0};   // slot the cycle in progress runs on
+    std::atomic<uint32_t> latest_snapshot{0};  // newest published slot (what queries read)
+    std::atomic<uint32_t> cpu_load_bits{0};    // float, percent
+    std::atomic<uint32_t> max_delayed_bits{0}; // float, usecs
+    std::atomic<uint32_t> xrun_delayed_bits{0};
+    std::atomic<uint64_t> xrun_count{0};
+    FrameTimer timer;
+};
+
+struct PortRecord {
+    std::atomic<uint32_t> seq{0};
+    uint32_t in_use = 0;
+    uint32_t flags = 0;
+    PortType type = PortType::audio;
+    uint32_t owner = 0; // client refnum
+    uint32_t alias_count = 0;
+    uint64_t uuid = 0;
+    LatencyRange capture_latency;
+    LatencyRange playback_latency;
+    char name[kPortNameSize] = {};
+    char aliases[2][kPortNameSize] = {};
+};
+
+struct ClientRecord {
+    std::atomic<uint32_t> seq{0};
+    uint32_t in_use = 0;
+    uint32_t active = 0;
+    uint32_t pid = 0;
+    uint64_t uuid = 0;
+    char name[kClientNameSize] = {};
+};
+
+// One immutable graph, built by the control thread and switched in by the driver at a cycle
+// start. Per client: whether it runs this cycle, how many distinct upstream clients must finish
+// before it may (0: the driver wakes it), and whom to signal when done. Per port: its peers in
+// connection order (sources for an input, destinations for an output).
+struct Snapshot {
+    struct ClientRoute {
+        uint32_t scheduled = 0;
+        uint32_t upstream_count = 0;
+        uint32_t downstream_begin = 0;
+        uint32_t downstream_count = 0;
+    };
+    struct PortRoute {
+        uint32_t peer_begin = 0;
+        uint32_t peer_count = 0;
+        uint32_t owner = 0;
+    };
+    std::atomic<uint32_t> seq{0};
+    uint64_t generation = 0;
+    uint32_t scheduled_count = 0;
+    uint32_t order_count = 0;
+    uint32_t order[kMaxClients] = {}; // scheduled clients in topological order
+    ClientRoute clients[kMaxClients];
+    PortRoute ports[kMaxPorts];
+    uint32_t downstream[kMaxClients * kMaxClients / 4] = {};
+    uint32_t port_peers[kMaxConnections * 2] = {};
+};
+
+struct ControlSegment {
+    EngineHeader header;
+    ClientRecord clients[kMaxClients];
+    PortRecord ports[kMaxPorts];
+    Snapshot snapshots[kSnapshotSlots];
+};
+
+enum class RunState : uint32_t { waiting = 0, running = 1 };
+
+// A client's activation record. `pending` packs (cycle tag << 32 | upstream clients left): a
+// finishing client only decrements counters tagged with the cycle it ran, so a late client
+// can never trigger anyone in a newer cycle. A count of kSkipped marks a client the driver
+// left out of this cycle because it was still busy with an older one.
+struct alignas(128) Activation {
+    static constexpr uint32_t kSkipped = 0x7fffffff;
+    std::atomic<uint64_t> pending{0};
+    Wakeup wakeup;
+    std::atomic<RunState> state{RunState::waiting};
+    std::atomic<uint64_t> running_cycle{0};
+    std::atomic<uint64_t> finished_cycle{0};
+    // Per-cycle timing (CLOCK_MONOTONIC usecs): when it was triggered, began and finished.
+    std::atomic<uint64_t> signaled_usecs{0};
+    std::atomic<uint64_t> awake_usecs{0};
+    std::atomic<uint64_t> finished_usecs{0};
+};
+
+struct alignas(64) PortBuffer {
+    float samples[kMaxBufferFrames];
+};
+
+struct DataSegment {
+    uint32_t magic = kSegmentMagic;
+    // Graph completion: the count of scheduled clients not yet finished this cycle, tagged like
+    // Activation::pending; the client that brings it to 0 signals graph_done in sync mode.
+    alignas(64) std::atomic<uint64_t> graph_pending{0};
+    std::atomic<uint32_t> driver_waits{0};
+    Wakeup graph_done;
+    Activation activations[kMaxClients];
+    PortBuffer buffers[kMaxPorts];
+};
+
+static_assert(std::is_standard_layout_v<ControlSegment>);
+static_assert(std::is_standard_layout_v<DataSegment>);
+static_assert(std::atomic<uint64_t>::is_always_lock_free);
+
+inline constexpr uint64_t pack_pending(uint64_t cycle, uint32_t count) noexcept {
+    return (cycle << 32) | count;
+}
+inline constexpr uint32_t pending_tag(uint64_t packed) noexcept {
+    return uint32_t(packed >> 32);
+}
+inline constexpr uint32_t pending_count(uint64_t packed) noexcept {
+    return uint32_t(packed);
+}
+
+// Seqlock read of a record the control thread rewrites: copies fields with `read` until the
+// sequence word was even and unchanged around the copy.
+template <typename Record, typename Read> void read_seqlocked(const Record& record, Read&& read) {
+    for (;;) {
+        uint32_t before = record.seq.load(std::memory_order_acquire);
+        if (before & 1) continue;
+        read(record);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (record.seq.load(std::memory_order_relaxed) == before) return;
+    }
+}
+
+// Decrements a tagged counter if it still belongs to `cycle`. Returns true when this call took
+// it to zero. Lock-free; a stale tag leaves the counter untouched.
+RT_NONBLOCKING inline bool signal_tagged(std::atomic<uint64_t>& counter, uint64_t cycle) noexcept {
+    uint64_t value = counter.load(std::memory_order_acquire);
+    for (;;) {
+        if (pending_tag(value) != uint32_t(cycle) || pending_count(value) == 0 ||
+            pending_count(value) == Activation::kSkipped)
+            return false;
+        uint64_t next = value - 1;
+        if (counter.compare_exchange_weak(value, next, std::memory_order_acq_rel,
+                                          std::memory_order_acquire))
+            return pending_count(next) == 0;
+    }
+}
+
+} // namespace bantam::ipc

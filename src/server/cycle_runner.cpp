@@ -1,0 +1,251 @@
+#include "server/cycle_runner.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <pthread.h>
+#include <sched.h>
+#include <string>
+
+#include "common/clock.hpp"
+#include "ipc/port_buffers.hpp"
+
+namespace bantam::server {
+
+using ipc::Activation;
+using ipc::pack_pending;
+
+CycleRunner::CycleRunner(ipc::ControlSegment& control, ipc::DataSegment& data,
+                         drivers::Driver& driver, bool sync)
+    : control_(control), data_(data), driver_(driver), sync_(sync) {}
+
+CycleRunner::~CycleRunner() {
+    stop();
+}
+
+void CycleRunner::set_driver_ports(std::vector<uint32_t> capture, std::vector<uint32_t> playback) {
+    capture_ports_ = std::move(capture);
+    playback_ports_ = std::move(playback);
+    capture_buffers_.clear();
+    for (uint32_t port : capture_ports_)
+        capture_buffers_.push_back(data_.buffers[port].samples);
+    playback_buffers_.assign(playback_ports_.size(), nullptr);
+}
+
+std::string CycleRunner::start(bool realtime, int priority) {
+    driver_.start();
+    thread_ = std::thread([this] { thread_main(); });
+    pthread_setname_np(thread_.native_handle(), "bantam-driver");
+    if (!realtime) return {};
+    sched_param param{};
+    param.sched_priority = priority;
+    int rc = pthread_setschedparam(thread_.native_handle(), SCHED_FIFO, &param);
+    if (rc != 0)
+        return "cannot use real-time scheduling (SCHED_FIFO priority " + std::to_string(priority) +
+               "): " + std::strerror(rc) +
+               "; running with normal scheduling (see README: real-time permissions)";
+    control_.header.realtime = 1;
+    control_.header.rt_priority = priority;
+    return {};
+}
+
+void CycleRunner::stop() noexcept {
+    if (!thread_.joinable()) return;
+    stopping_ = true;
+    resume();
+    thread_.join();
+}
+
+void CycleRunner::pause() noexcept {
+    if (!thread_.joinable()) return;
+    pause_requested_ = true;
+    while (!paused_.load())
+        paused_.wait(false);
+}
+
+void CycleRunner::resume() noexcept {
+    pause_requested_ = false;
+    pause_requested_.notify_all();
+}
+
+bool CycleRunner::wait_until_adopted(uint32_t slot, uint32_t timeout_ms) noexcept {
+    uint64_t deadline = monotonic_usecs() + uint64_t(timeout_ms) * 1000;
+    while (control_.header.cycle_snapshot.load() != slot) {
+        if (!thread_.joinable() || paused_.load()) {
+            control_.header.cycle_snapshot = slot; // nothing runs: adopt directly
+            return true;
+        }
+        if (monotonic_usecs() > deadline) return false;
+        timespec pause{0, 200000};
+        nanosleep(&pause, nullptr);
+    }
+    return true;
+}
+
+uint64_t CycleRunner::take_xruns(std::vector<uint32_t>& late_clients) noexcept {
+    late_clients.clear();
+    for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
+        if (late_counts_[refnum].exchange(0) != 0) late_clients.push_back(refnum);
+    return xruns_.exchange(0);
+}
+
+void CycleRunner::thread_main() noexcept {
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        if (pause_requested_.load()) {
+            paused_ = true;
+            paused_.notify_all();
+            while (pause_requested_.load())
+                pause_requested_.wait(true);
+            paused_ = false;
+            driver_.start();
+            continue;
+        }
+        drivers::CycleTiming timing = driver_.wait_for_cycle();
+        run_cycle(timing);
+    }
+}
+
+void CycleRunner::update_frame_timer(uint64_t start_usecs) noexcept {
+    auto& timer = control_.header.timer;
+    uint32_t frames = control_.header.buffer_size.load(std::memory_order_relaxed);
+    uint32_t rate = control_.header.sample_rate.load(std::memory_order_relaxed);
+    uint64_t period_usecs_x1000 = uint64_t(frames) * 1000000000ull / rate;
+    timer.seq.fetch_add(1, std::memory_order_acq_rel);
+    timer.frames.store(rt_.frames, std::memory_order_relaxed);
+    timer.current_usecs.store(start_usecs, std::memory_order_relaxed);
+    timer.next_usecs.store(start_usecs + period_usecs_x1000 / 1000, std::memory_order_relaxed);
+    timer.period_usecs_x1000.store(uint32_t(period_usecs_x1000), std::memory_order_relaxed);
+    timer.seq.fetch_add(1, std::memory_order_release);
+    rt_.frames += frames;
+}
+
+void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t previous_cycle,
+                                      bool driver_xrun, uint64_t delayed_usecs) noexcept {
+    bool graph_late = ipc::pending_tag(data_.graph_pending.load()) == uint32_t(previous_cycle) &&
+                      ipc::pending_count(data_.graph_pending.load()) != 0;
+    uint64_t graph_end = previous_cycle ? rt_.previous_start_usecs : 0;
+    uint32_t count = std::min(previous.order_count, kMaxClients);
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t refnum = previous.order[i];
+        if (refnum >= kMaxClients) continue;
+        const Activation& activation = data_.activations[refnum];
+        bool skipped = activation.pending.load() ==
+                       pack_pending(uint32_t(previous_cycle), Activation::kSkipped);
+        if (skipped) continue;
+        if (activation.finished_cycle.load() != previous_cycle) {
+            if (graph_late) late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+        } else {
+            graph_end = std::max(graph_end, activation.finished_usecs.load());
+        }
+    }
+    float& delayed_max = rt_.max_delayed_usecs;
+    delayed_max = std::max(delayed_max, float(delayed_usecs));
+    control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
+    if (graph_late || driver_xrun) {
+        control_.header.xrun_count.fetch_add(1);
+        control_.header.xrun_delayed_bits.store(std::bit_cast<uint32_t>(float(delayed_usecs)));
+        xruns_.fetch_add(1);
+        attention_.signal();
+    }
+
+    // DSP load: how much of the period the graph took, as the maximum over a short window
+    // (what jackd reports), in percent.
+    uint64_t period_usecs = control_.header.timer.period_usecs_x1000.load() / 1000;
+    if (period_usecs == 0 || rt_.previous_start_usecs == 0) return;
+    float load = graph_late
+                     ? 100.0f
+                     : 100.0f * float(graph_end - rt_.previous_start_usecs) / float(period_usecs);
+    rt_.load_window[rt_.load_index++ % rt_.load_window.size()] = std::min(load, 100.0f);
+    float peak = *std::max_element(rt_.load_window.begin(), rt_.load_window.end());
+    control_.header.cpu_load_bits.store(std::bit_cast<uint32_t>(peak));
+}
+
+void CycleRunner::write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) noexcept {
+    uint32_t frames = control_.header.buffer_size.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < playback_ports_.size(); ++i)
+        playback_buffers_[i] =
+            ipc::resolve_input_buffer(snapshot, data_, playback_ports_[i], frames, cycle);
+    driver_.write_playback(playback_buffers_, frames);
+}
+
+void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
+    auto& header = control_.header;
+    const uint64_t previous_cycle = header.cycle.load(std::memory_order_relaxed);
+    const uint64_t cycle = previous_cycle + 1;
+    const uint32_t frames = header.buffer_size.load(std::memory_order_relaxed);
+    const ipc::Snapshot& previous =
+        control_.snapshots[header.cycle_snapshot.load() % kSnapshotSlots];
+
+    note_previous_cycle(previous, previous_cycle, timing.xrun, timing.delayed_usecs);
+    // Async mode plays what the previous cycle produced, before waking anyone (one period of
+    // extra latency, reported as such); sync mode waits for this cycle's graph below.
+    if (!sync_ && previous_cycle != 0) write_playback(previous, previous_cycle);
+
+    const uint32_t slot = header.latest_snapshot.load(std::memory_order_acquire) % kSnapshotSlots;
+    const ipc::Snapshot& snapshot = control_.snapshots[slot];
+    header.cycle_snapshot.store(slot, std::memory_order_release);
+    header.cycle.store(cycle, std::memory_order_release);
+    update_frame_timer(timing.start_usecs);
+    rt_.previous_start_usecs = timing.start_usecs;
+
+    driver_.read_capture(capture_buffers_, frames);
+    data_.activations[kDriverRefnum].finished_cycle.store(cycle, std::memory_order_release);
+
+    // Reset every scheduled client's counter for this cycle, skipping the ones still busy.
+    const uint32_t count = std::min(snapshot.order_count, kMaxClients);
+    uint32_t skipped[kMaxClients];
+    uint32_t skipped_count = 0;
+    data_.graph_pending.store(pack_pending(cycle, count), std::memory_order_release);
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t refnum = snapshot.order[i] % kMaxClients;
+        Activation& activation = data_.activations[refnum];
+        if (activation.state.load() == ipc::RunState::running) {
+            activation.pending.store(pack_pending(cycle, Activation::kSkipped));
+            skipped[skipped_count++] = refnum;
+        } else {
+            activation.pending.store(pack_pending(cycle, snapshot.clients[refnum].upstream_count));
+        }
+    }
+
+    const uint64_t now = monotonic_usecs();
+    auto signal_downstream = [&](uint32_t refnum) {
+        const auto& route = snapshot.clients[refnum];
+        uint32_t end = std::min<uint32_t>(route.downstream_begin + route.downstream_count,
+                                          uint32_t(std::size(snapshot.downstream)));
+        for (uint32_t e = route.downstream_begin; e < end; ++e) {
+            Activation& next = data_.activations[snapshot.downstream[e] % kMaxClients];
+            if (ipc::signal_tagged(next.pending, cycle)) {
+                next.signaled_usecs.store(now, std::memory_order_relaxed);
+                next.wakeup.signal();
+            }
+        }
+        ipc::signal_tagged(data_.graph_pending, cycle);
+    };
+    for (uint32_t i = 0; i < skipped_count; ++i)
+        signal_downstream(skipped[i]);
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t refnum = snapshot.order[i] % kMaxClients;
+        Activation& activation = data_.activations[refnum];
+        if (snapshot.clients[refnum].upstream_count == 0 &&
+            activation.pending.load() == pack_pending(cycle, 0)) {
+            activation.signaled_usecs.store(now, std::memory_order_relaxed);
+            activation.wakeup.signal();
+        }
+    }
+
+    if (sync_) {
+        // Wait for the graph, but never past the next period's start.
+        uint64_t period_usecs = header.timer.period_usecs_x1000.load() / 1000;
+        uint64_t deadline = timing.start_usecs + period_usecs;
+        while (ipc::pending_count(data_.graph_pending.load()) != 0 &&
+               ipc::pending_tag(data_.graph_pending.load()) == uint32_t(cycle)) {
+            uint64_t time = monotonic_usecs();
+            if (time >= deadline) break;
+            data_.graph_done.wait(deadline - time);
+        }
+        write_playback(snapshot, cycle);
+    }
+}
+
+} // namespace bantam::server

@@ -1,0 +1,618 @@
+#include "server/engine.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <jack/types.h>
+
+#include "common/log.hpp"
+#include "server/cycle_runner.hpp"
+
+namespace bantam::server {
+
+namespace {
+constexpr uint32_t kValidOpenOptions =
+    JackNoStartServer | JackUseExactName | JackServerName | JackSessionID;
+constexpr int kSyncReplyTimeoutMs = 2000;
+
+// JACK's uuid layout: the object type in the high 32 bits (1 port, 2 client), a counter below.
+// The counter also orders ports by registration.
+uint64_t port_uuid(uint64_t serial) {
+    return (1ull << 32) | serial;
+}
+uint64_t client_uuid(uint64_t serial) {
+    return (2ull << 32) | serial;
+}
+
+template <typename Record, typename Fill> void write_seqlocked(Record& record, Fill&& fill) {
+    record.seq.fetch_add(1, std::memory_order_acq_rel);
+    std::atomic_thread_fence(std::memory_order_release);
+    fill(record);
+    record.seq.fetch_add(1, std::memory_order_release);
+}
+} // namespace
+
+Engine::Engine(ipc::ControlSegment& control, ipc::DataSegment& data, CycleRunner& runner,
+               drivers::Driver& driver, uint32_t port_max)
+    : control_(control), data_(data), runner_(runner), driver_(driver),
+      port_max_(std::min(port_max, kMaxPorts)), clients_(kMaxClients), ports_(kMaxPorts),
+      scratch_(std::make_unique<ipc::Snapshot>()) {
+    clients_[kDriverRefnum].in_use = true;
+    clients_[kDriverRefnum].name = "system";
+    clients_[kDriverRefnum].active = true;
+    clients_[kDriverRefnum].uuid = client_uuid(next_uuid_++);
+    mirror_client(kDriverRefnum);
+}
+
+size_t Engine::external_client_count() const {
+    return size_t(std::count_if(clients_.begin() + 1, clients_.end(),
+                                [](const ClientState& c) { return c.in_use; }));
+}
+
+// ---- notifications -------------------------------------------------------------------------
+
+void Engine::notify_client(uint32_t refnum, ipc::Notification notification) {
+    ClientState& client = clients_.at(refnum);
+    if (!client.in_use || !client.notifications) return;
+    notification.serial = next_serial_++;
+    if (!ipc::send_message(client.notifications.get(), 0, &notification, sizeof notification)) {
+        BANTAM_DEBUG("notification to '%s' lost: %s", client.name.c_str(), std::strerror(errno));
+        return;
+    }
+    if (!notification.sync) return;
+    uint64_t waited_ms = 0;
+    for (;;) {
+        std::byte buffer[256];
+        long length = ipc::receive_message(client.notifications.get(), buffer, sizeof buffer,
+                                           kSyncReplyTimeoutMs);
+        if (length <= 0) break; // timeout, hangup or error: the control loop deals with death
+        ipc::NotificationAck ack;
+        if (size_t(length) == sizeof(ipc::MessageHeader) + sizeof ack) {
+            std::memcpy(&ack, buffer + sizeof(ipc::MessageHeader), sizeof ack);
+            if (ack.serial == notification.serial) return;
+        }
+        if (++waited_ms > 64) break; // a client flooding its ack channel gets no more patience
+    }
+    BANTAM_WARN("client '%s' did not answer a notification in time", client.name.c_str());
+}
+
+void Engine::notify_all(ipc::Notification notification, bool include_inactive) {
+    for (uint32_t refnum = 1; refnum < kMaxClients; ++refnum) {
+        const ClientState& client = clients_[refnum];
+        if (client.in_use && (client.active || include_inactive))
+            notify_client(refnum, notification);
+    }
+}
+
+// ---- mirrors in the control segment ------------------------------------------------------------
+
+void Engine::mirror_port(uint32_t port) {
+    const PortState& state = ports_[port];
+    write_seqlocked(control_.ports[port], [&](ipc::PortRecord& record) {
+        record.in_use = state.in_use;
+        record.flags = state.flags;
+        record.type = state.type;
+        record.owner = state.owner;
+        record.uuid = state.uuid;
+        record.capture_latency = state.capture_latency;
+        record.playback_latency = state.playback_latency;
+        ipc::copy_name(record.name, state.name.c_str());
+        record.alias_count = uint32_t(state.aliases.size());
+        for (size_t i = 0; i < 2; ++i)
+            ipc::copy_name(record.aliases[i],
+                           i < state.aliases.size() ? state.aliases[i].c_str() : "");
+    });
+}
+
+void Engine::mirror_client(uint32_t refnum) {
+    const ClientState& state = clients_[refnum];
+    write_seqlocked(control_.clients[refnum], [&](ipc::ClientRecord& record) {
+        record.in_use = state.in_use;
+        record.active = state.active;
+        record.pid = state.pid;
+        record.uuid = state.uuid;
+        ipc::copy_name(record.name, state.name.c_str());
+    });
+}
+
+// ---- graph publication
+// ---------------------------------------------------------------------------
+
+void Engine::publish_graph() {
+    GraphInput input;
+    input.scheduled.resize(kMaxClients);
+    for (uint32_t refnum = 1; refnum < kMaxClients; ++refnum)
+        input.scheduled[refnum] =
+            clients_[refnum].in_use && clients_[refnum].active && clients_[refnum].realtime_role;
+    input.port_owner.resize(kMaxPorts);
+    for (uint32_t port = 0; port < kMaxPorts; ++port)
+        input.port_owner[port] = ports_[port].in_use ? ports_[port].owner : 0;
+    input.connections = connections_;
+
+    ++generation_;
+    if (!build_snapshot(input, generation_, *scratch_)) {
+        BANTAM_ERROR("graph exceeds the snapshot capacity; change not applied");
+        return;
+    }
+    uint32_t slot = (control_.header.latest_snapshot.load() + 1) % kSnapshotSlots;
+    ipc::Snapshot& target = control_.snapshots[slot];
+    target.seq.fetch_add(1, std::memory_order_acq_rel);
+    std::atomic_thread_fence(std::memory_order_release);
+    // Everything but the seqlock word.
+    constexpr size_t offset = offsetof(ipc::Snapshot, generation);
+    std::memcpy(reinterpret_cast<char*>(&target) + offset,
+                reinterpret_cast<const char*>(scratch_.get()) + offset, sizeof target - offset);
+    target.seq.fetch_add(1, std::memory_order_release);
+    control_.header.latest_snapshot.store(slot, std::memory_order_release);
+
+    uint32_t rate = control_.header.sample_rate.load();
+    uint32_t period_ms = rate ? control_.header.buffer_size.load() * 1000 / rate : 0;
+    if (!runner_.wait_until_adopted(slot, std::max<uint32_t>(500, 8 * period_ms)))
+        BANTAM_WARN("the driver did not adopt the new graph in time");
+}
+
+// ---- lookups ------------------------------------------------------------------------------------
+
+int Engine::find_port(const char* name) const {
+    if (!name) return -1;
+    for (uint32_t port = 1; port < kMaxPorts; ++port) {
+        const PortState& state = ports_[port];
+        if (!state.in_use) continue;
+        if (state.name == name) return int(port);
+        for (const auto& alias : state.aliases)
+            if (alias == name) return int(port);
+    }
+    return -1;
+}
+
+std::vector<uint32_t> Engine::ports_of_flags(bool capture) const {
+    std::vector<uint32_t> result;
+    for (uint32_t port : clients_[kDriverRefnum].ports)
+        if (bool(ports_[port].flags & JackPortIsOutput) == capture) result.push_back(port);
+    return result;
+}
+
+bool Engine::name_taken(const std::string& name) const {
+    return std::any_of(clients_.begin(), clients_.end(),
+                       [&](const ClientState& c) { return c.in_use && c.name == name; });
+}
+
+uint32_t Engine::allocate_port_id() {
+    // Round-robin, so an id that callbacks just reported stays unused as long as possible.
+    for (uint32_t tries = 0; tries < port_max_; ++tries) {
+        uint32_t port = next_port_hint_;
+        next_port_hint_ = next_port_hint_ + 1 >= port_max_ ? 1 : next_port_hint_ + 1;
+        if (!ports_[port].in_use) return port;
+    }
+    return 0;
+}
+
+uint32_t Engine::allocate_refnum() {
+    for (uint32_t tries = 0; tries < kMaxClients; ++tries) {
+        uint32_t refnum = next_refnum_hint_;
+        next_refnum_hint_ = next_refnum_hint_ + 1 >= kMaxClients ? 1 : next_refnum_hint_ + 1;
+        if (!clients_[refnum].in_use) return refnum;
+    }
+    return 0;
+}
+
+// ---- the driver's client
+// -------------------------------------------------------------------------
+
+void Engine::add_driver_ports(uint32_t capture, uint32_t playback, uint32_t capture_latency,
+                              uint32_t playback_latency) {
+    auto add = [&](const char* prefix, uint32_t index, uint32_t flags, ipc::LatencyRange latency,
+                   bool is_capture) {
+        uint32_t port = allocate_port_id();
+        PortState& state = ports_[port];
+        state = PortState{};
+        state.in_use = true;
+        state.owner = kDriverRefnum;
+        state.flags = flags | JackPortIsPhysical | JackPortIsTerminal;
+        state.name = std::string("system:") + prefix + std::to_string(index);
+        state.uuid = port_uuid(next_uuid_++);
+        (is_capture ? state.capture_latency : state.playback_latency) = latency;
+        clients_[kDriverRefnum].ports.push_back(port);
+        mirror_port(port);
+    };
+    for (uint32_t i = 1; i <= capture; ++i)
+        add("capture_", i, JackPortIsOutput, {capture_latency, capture_latency}, true);
+    for (uint32_t i = 1; i <= playback; ++i)
+        add("playback_", i, JackPortIsInput, {playback_latency, playback_latency}, false);
+    publish_graph();
+}
+
+// ---- client lifecycle
+// ----------------------------------------------------------------------------
+
+int Engine::open_client(std::string& name, uint32_t options, uint32_t pid, uint32_t& jack_status) {
+    jack_status = 0;
+    if (options & ~kValidOpenOptions) {
+        jack_status = JackFailure | JackInvalidOption;
+        return -EINVAL;
+    }
+    if (name.empty() || name.size() >= kClientNameSize || name.find(':') != std::string::npos) {
+        jack_status = JackFailure | JackInvalidOption;
+        return -EINVAL;
+    }
+    if (name_taken(name)) {
+        if (options & JackUseExactName) {
+            jack_status = JackFailure | JackNameNotUnique;
+            return -EEXIST;
+        }
+        std::string base = name.substr(0, kClientNameSize - 4);
+        std::string candidate;
+        for (int suffix = 1; suffix <= 99; ++suffix) {
+            char tail[8];
+            std::snprintf(tail, sizeof tail, "-%02d", suffix);
+            candidate = base + tail;
+            if (!name_taken(candidate)) break;
+            candidate.clear();
+        }
+        if (candidate.empty()) {
+            jack_status = JackFailure | JackNameNotUnique;
+            return -EEXIST;
+        }
+        name = candidate;
+        jack_status |= JackNameNotUnique;
+    }
+    uint32_t refnum = allocate_refnum();
+    if (refnum == 0) {
+        jack_status = JackFailure;
+        return -ENOSPC;
+    }
+    ipc::Activation& activation = data_.activations[refnum];
+    activation.pending = 0;
+    activation.wakeup.signaled = 0;
+    activation.state = ipc::RunState::waiting;
+    activation.finished_cycle = 0;
+    activation.running_cycle = 0;
+    ClientState& client = clients_[refnum];
+    client = ClientState{};
+    client.in_use = true;
+    client.name = name;
+    client.pid = pid;
+    client.uuid = client_uuid(next_uuid_++);
+    mirror_client(refnum);
+    return int(refnum);
+}
+
+void Engine::attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::UniqueFd notifications) {
+    ClientState& client = clients_.at(refnum);
+    client.requests = std::move(requests);
+    client.notifications = std::move(notifications);
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::client_registered;
+    n.a = 1;
+    ipc::copy_name(n.name1, client.name.c_str());
+    for (uint32_t other = 1; other < kMaxClients; ++other)
+        if (other != refnum && clients_[other].in_use && clients_[other].active)
+            notify_client(other, n);
+}
+
+int Engine::activate(uint32_t refnum, bool realtime_role) {
+    ClientState& client = clients_.at(refnum);
+    if (client.active) return 0;
+    client.active = true;
+    client.realtime_role = realtime_role;
+    mirror_client(refnum);
+    publish_graph();
+    for (uint32_t port : client.ports) {
+        ipc::Notification n{};
+        n.type = ipc::NotificationType::port_registered;
+        n.a = port;
+        n.b = 1;
+        notify_all(n);
+    }
+    notify_all({.type = ipc::NotificationType::graph_order});
+    return 0;
+}
+
+int Engine::deactivate(uint32_t refnum) {
+    ClientState& client = clients_.at(refnum);
+    if (!client.active) return 0;
+    for (uint32_t port : client.ports)
+        drop_port_connections(port);
+    for (uint32_t port : client.ports) {
+        ipc::Notification n{};
+        n.type = ipc::NotificationType::port_registered;
+        n.a = port;
+        n.b = 0;
+        notify_all(n);
+    }
+    client.active = false;
+    mirror_client(refnum);
+    publish_graph();
+    notify_all({.type = ipc::NotificationType::graph_order});
+    return 0;
+}
+
+void Engine::close_client(uint32_t refnum) {
+    ClientState& client = clients_.at(refnum);
+    if (!client.in_use || refnum == kDriverRefnum) return;
+    deactivate(refnum);
+    for (uint32_t port : client.ports) {
+        ports_[port] = PortState{};
+        mirror_port(port);
+    }
+    std::string name = client.name;
+    client = ClientState{};
+    mirror_client(refnum);
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::client_registered;
+    n.a = 0;
+    ipc::copy_name(n.name1, name.c_str());
+    notify_all(n);
+}
+
+// ---- ports ------------------------------------------------------------------------------------
+
+int Engine::register_port(uint32_t refnum, const char* short_name, PortType type, uint32_t flags) {
+    ClientState& client = clients_.at(refnum);
+    bool input = flags & JackPortIsInput, output = flags & JackPortIsOutput;
+    if (input == output || !short_name || !*short_name) return -EINVAL;
+    if (type != PortType::audio && type != PortType::midi) return -EINVAL;
+    std::string full = client.name + ":" + short_name;
+    if (full.size() >= kPortNameSize) return -ENAMETOOLONG;
+    if (find_port(full.c_str()) >= 0) return -EEXIST;
+    uint32_t port = allocate_port_id();
+    if (port == 0) return -ENOSPC;
+    PortState& state = ports_[port];
+    state = PortState{};
+    state.in_use = true;
+    state.owner = refnum;
+    state.flags = flags & (JackPortIsInput | JackPortIsOutput | JackPortIsPhysical |
+                           JackPortCanMonitor | JackPortIsTerminal);
+    state.type = type;
+    state.name = full;
+    state.uuid = port_uuid(next_uuid_++);
+    std::memset(data_.buffers[port].samples, 0, sizeof data_.buffers[port].samples);
+    client.ports.push_back(port);
+    mirror_port(port);
+    if (client.active) {
+        ipc::Notification n{};
+        n.type = ipc::NotificationType::port_registered;
+        n.a = port;
+        n.b = 1;
+        notify_all(n);
+    }
+    return int(port);
+}
+
+int Engine::unregister_port(uint32_t refnum, uint32_t port) {
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
+        return -EINVAL;
+    ClientState& client = clients_[refnum];
+    drop_port_connections(port);
+    ports_[port] = PortState{};
+    mirror_port(port);
+    std::erase(client.ports, port);
+    if (client.active) {
+        ipc::Notification n{};
+        n.type = ipc::NotificationType::port_registered;
+        n.a = port;
+        n.b = 0;
+        notify_all(n);
+    }
+    return 0;
+}
+
+int Engine::rename_port(uint32_t refnum, uint32_t port, const char* short_name) {
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
+        return -EINVAL;
+    if (!short_name || !*short_name) return -EINVAL;
+    std::string full = clients_[refnum].name + ":" + short_name;
+    if (full.size() >= kPortNameSize) return -ENAMETOOLONG;
+    int existing = find_port(full.c_str());
+    if (existing >= 0 && uint32_t(existing) != port) return -EEXIST;
+    std::string old = ports_[port].name;
+    ports_[port].name = full;
+    mirror_port(port);
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::port_renamed;
+    n.a = port;
+    ipc::copy_name(n.name1, old.c_str());
+    ipc::copy_name(n.name2, full.c_str());
+    notify_all(n);
+    return 0;
+}
+
+int Engine::set_alias(uint32_t refnum, uint32_t port, const char* alias) {
+    (void)refnum; // JACK lets any client alias any port (jack_alias does exactly that)
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || !alias || !*alias) return -EINVAL;
+    auto& aliases = ports_[port].aliases;
+    if (aliases.size() >= 2) return -ENOSPC;
+    aliases.push_back(alias);
+    mirror_port(port);
+    return 0;
+}
+
+int Engine::unset_alias(uint32_t refnum, uint32_t port, const char* alias) {
+    (void)refnum;
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || !alias) return -EINVAL;
+    auto& aliases = ports_[port].aliases;
+    auto found = std::find(aliases.begin(), aliases.end(), alias);
+    if (found == aliases.end()) return -ENOENT;
+    aliases.erase(found);
+    mirror_port(port);
+    return 0;
+}
+
+int Engine::set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode,
+                              ipc::LatencyRange range) {
+    (void)refnum;
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || range.min > range.max)
+        return -EINVAL;
+    (mode == JackCaptureLatency ? ports_[port].capture_latency : ports_[port].playback_latency) =
+        range;
+    mirror_port(port);
+    return 0;
+}
+
+// ---- connections
+// ----------------------------------------------------------------------------------
+
+int Engine::connect(uint32_t refnum, const char* source, const char* destination) {
+    (void)refnum;
+    int from = find_port(source), to = find_port(destination);
+    if (from < 0 || to < 0) return -ENOENT;
+    return connect_ports(uint32_t(from), uint32_t(to));
+}
+
+int Engine::connect_ports(uint32_t from, uint32_t to) {
+    const PortState &source = ports_[from], &destination = ports_[to];
+    if (!(source.flags & JackPortIsOutput) || !(destination.flags & JackPortIsInput))
+        return -EINVAL;
+    if (source.type != destination.type) return -EINVAL;
+    // As JACK2: ports of inactive clients cannot be connected.
+    if (!clients_[source.owner].active || !clients_[destination.owner].active) return -EINVAL;
+    for (const auto& c : connections_)
+        if (c.source_port == from && c.destination_port == to) return EEXIST;
+    if (connections_.size() >= kMaxConnections) return -ENOSPC;
+    connections_.push_back({from, to});
+    publish_graph();
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::port_connected;
+    n.a = from;
+    n.b = to;
+    n.c = 1;
+    notify_all(n);
+    notify_all({.type = ipc::NotificationType::graph_order});
+    return 0;
+}
+
+int Engine::disconnect(uint32_t refnum, const char* source, const char* destination) {
+    (void)refnum;
+    int from = find_port(source), to = find_port(destination);
+    if (from < 0 || to < 0) return -ENOENT;
+    return disconnect_ports(uint32_t(from), uint32_t(to));
+}
+
+int Engine::disconnect_ports(uint32_t from, uint32_t to) {
+    auto found = std::find_if(connections_.begin(), connections_.end(), [&](const auto& c) {
+        return c.source_port == from && c.destination_port == to;
+    });
+    if (found == connections_.end()) return -ENOENT;
+    connections_.erase(found);
+    publish_graph();
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::port_connected;
+    n.a = from;
+    n.b = to;
+    n.c = 0;
+    notify_all(n);
+    notify_all({.type = ipc::NotificationType::graph_order});
+    return 0;
+}
+
+void Engine::drop_port_connections(uint32_t port) {
+    std::vector<GraphConnection> involved;
+    for (const auto& c : connections_)
+        if (c.source_port == port || c.destination_port == port) involved.push_back(c);
+    for (const auto& c : involved)
+        disconnect_ports(c.source_port, c.destination_port);
+}
+
+int Engine::disconnect_all(uint32_t refnum, uint32_t port) {
+    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
+        return -EINVAL;
+    drop_port_connections(port);
+    return 0;
+}
+
+// ---- buffer size -------------------------------------------------------------------------------
+
+int Engine::set_buffer_size(uint32_t frames) {
+    if (frames < 16 || frames > kMaxBufferFrames) return -EINVAL;
+    if (frames == control_.header.buffer_size.load()) return 0;
+    // Cycles stop at a boundary; every client's callback returns before the first cycle at
+    // the new size.
+    runner_.pause();
+    if (!driver_.set_buffer_size(frames)) {
+        runner_.resume();
+        return -EINVAL;
+    }
+    control_.header.buffer_size = frames;
+    for (uint32_t port : clients_[kDriverRefnum].ports) {
+        PortState& state = ports_[port];
+        if (state.flags & JackPortIsOutput)
+            state.capture_latency = {driver_.capture_latency(), driver_.capture_latency()};
+        else
+            state.playback_latency = {driver_.playback_latency(), driver_.playback_latency()};
+        mirror_port(port);
+    }
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::buffer_size;
+    n.sync = 1;
+    n.a = frames;
+    notify_all(n);
+    runner_.resume();
+    return 0;
+}
+
+void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
+                            ipc::Reply& reply) {
+    using ipc::RequestType;
+    switch (request.type) {
+    case RequestType::activate:
+        reply.status = activate(refnum, request.as<ipc::ActivateRequest>().realtime_role != 0);
+        break;
+    case RequestType::deactivate:
+        reply.status = deactivate(refnum);
+        break;
+    case RequestType::port_register: {
+        auto r = request.as<ipc::PortRegisterRequest>();
+        int port = register_port(refnum, ipc::terminated(r.short_name), r.type, r.flags);
+        reply.status = port < 0 ? port : 0;
+        reply.value = port < 0 ? 0 : uint32_t(port);
+        break;
+    }
+    case RequestType::port_unregister:
+        reply.status = unregister_port(refnum, request.as<ipc::PortRequest>().port);
+        break;
+    case RequestType::port_rename: {
+        auto r = request.as<ipc::PortNameRequest>();
+        reply.status = rename_port(refnum, r.port, ipc::terminated(r.name));
+        break;
+    }
+    case RequestType::port_set_alias: {
+        auto r = request.as<ipc::PortNameRequest>();
+        reply.status = set_alias(refnum, r.port, ipc::terminated(r.name));
+        break;
+    }
+    case RequestType::port_unset_alias: {
+        auto r = request.as<ipc::PortNameRequest>();
+        reply.status = unset_alias(refnum, r.port, ipc::terminated(r.name));
+        break;
+    }
+    case RequestType::connect: {
+        auto r = request.as<ipc::ConnectRequest>();
+        reply.status = connect(refnum, ipc::terminated(r.source), ipc::terminated(r.destination));
+        break;
+    }
+    case RequestType::disconnect: {
+        auto r = request.as<ipc::ConnectRequest>();
+        reply.status =
+            disconnect(refnum, ipc::terminated(r.source), ipc::terminated(r.destination));
+        break;
+    }
+    case RequestType::port_disconnect_all:
+        reply.status = disconnect_all(refnum, request.as<ipc::PortRequest>().port);
+        break;
+    case RequestType::set_buffer_size:
+        reply.status = set_buffer_size(request.as<ipc::BufferSizeRequest>().frames);
+        break;
+    case RequestType::set_latency_range: {
+        auto r = request.as<ipc::LatencyRequest>();
+        reply.status = set_latency_range(refnum, r.port, r.mode, r.range);
+        break;
+    }
+    case RequestType::open:
+    case RequestType::close:
+    case RequestType::count_:
+        reply.status = -EPROTO;
+        break;
+    }
+}
+
+} // namespace bantam::server

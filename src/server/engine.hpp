@@ -1,0 +1,123 @@
+#pragma once
+
+// The engine's authoritative model: clients, ports and connections, owned by the control
+// thread. Every change is validated here, mirrored into the read-only control segment for
+// clients, compiled into a new graph Snapshot and published to the cycle runner, and then
+// announced to clients through the Notifier.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "ipc/protocol.hpp"
+#include "ipc/shared_memory.hpp"
+#include "ipc/socket.hpp"
+#include "server/graph.hpp"
+
+namespace bantam::server {
+
+class CycleRunner;
+
+struct ClientState {
+    bool in_use = false;
+    std::string name;
+    uint32_t pid = 0;
+    uint64_t uuid = 0;
+    bool active = false;
+    bool realtime_role = false;
+    ipc::UniqueFd requests;      // the client's request socket
+    ipc::UniqueFd notifications; // server end of the notification socketpair
+    std::vector<uint32_t> ports; // in registration order
+};
+
+struct PortState {
+    bool in_use = false;
+    uint32_t owner = 0;
+    uint32_t flags = 0;
+    PortType type = PortType::audio;
+    std::string name; // full "client:port"
+    std::vector<std::string> aliases;
+    uint64_t uuid = 0;
+    ipc::LatencyRange capture_latency, playback_latency;
+};
+
+// Thread: control, every method.
+class Engine {
+  public:
+    Engine(ipc::ControlSegment& control, ipc::DataSegment& data, CycleRunner& runner,
+           drivers::Driver& driver, uint32_t port_max);
+
+    // Sends one notification to every active client (or the listed one); sync ones wait for
+    // the client's acknowledgement with a timeout so a stuck client cannot stall the server.
+    void notify_all(ipc::Notification notification, bool include_inactive = false);
+    void notify_client(uint32_t refnum, ipc::Notification notification);
+
+    // The system client and its physical ports.
+    void add_driver_ports(uint32_t capture, uint32_t playback, uint32_t capture_latency,
+                          uint32_t playback_latency);
+    std::vector<uint32_t> capture_ports() const { return ports_of_flags(true); }
+    std::vector<uint32_t> playback_ports() const { return ports_of_flags(false); }
+
+    // Client lifecycle. open() returns the refnum or a negative errno, and the jack_status_t
+    // bits to report; name is updated to the final (unique) name.
+    int open_client(std::string& name, uint32_t options, uint32_t pid, uint32_t& jack_status);
+    void attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::UniqueFd notifications);
+    int activate(uint32_t refnum, bool realtime_role);
+    int deactivate(uint32_t refnum);
+    void close_client(uint32_t refnum); // also for clients that died
+
+    int register_port(uint32_t refnum, const char* short_name, PortType type, uint32_t flags);
+    int unregister_port(uint32_t refnum, uint32_t port);
+    int rename_port(uint32_t refnum, uint32_t port, const char* short_name);
+    int set_alias(uint32_t refnum, uint32_t port, const char* alias);
+    int unset_alias(uint32_t refnum, uint32_t port, const char* alias);
+    int connect(uint32_t refnum, const char* source, const char* destination);
+    int disconnect(uint32_t refnum, const char* source, const char* destination);
+    int disconnect_all(uint32_t refnum, uint32_t port);
+    int set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode, ipc::LatencyRange range);
+    int set_buffer_size(uint32_t frames);
+
+    // Dispatches one decoded request from a client; fills reply.
+    void handle_request(uint32_t refnum, const ipc::DecodedRequest& request, ipc::Reply& reply);
+
+    const ClientState& client(uint32_t refnum) const { return clients_.at(refnum); }
+    int client_fd(uint32_t refnum) const { return clients_.at(refnum).requests.get(); }
+    int notification_fd(uint32_t refnum) const { return clients_.at(refnum).notifications.get(); }
+    size_t external_client_count() const;
+    uint64_t graph_generation() const noexcept { return generation_; }
+
+    // Rebuilds and publishes the graph; waits until the cycle runner runs on it.
+    void publish_graph();
+
+  private:
+    int find_port(const char* name) const; // by full name or alias; -1 if none
+    std::vector<uint32_t> ports_of_flags(bool capture) const;
+    void mirror_port(uint32_t port);
+    void mirror_client(uint32_t refnum);
+    int connect_ports(uint32_t source, uint32_t destination);
+    int disconnect_ports(uint32_t source, uint32_t destination);
+    void drop_port_connections(uint32_t port);
+    uint32_t allocate_port_id();
+    uint32_t allocate_refnum();
+    bool name_taken(const std::string& name) const;
+
+    ipc::ControlSegment& control_;
+    ipc::DataSegment& data_;
+    CycleRunner& runner_;
+    drivers::Driver& driver_;
+    uint32_t port_max_;
+    std::vector<ClientState> clients_;
+    std::vector<PortState> ports_;
+    std::vector<GraphConnection> connections_;
+    uint64_t generation_ = 0;
+    uint32_t next_port_hint_ = 1;
+    uint32_t next_refnum_hint_ = 1;
+    uint32_t next_serial_ = 1;
+    uint64_t next_uuid_ = 1;
+    std::unique_ptr<ipc::Snapshot> scratch_;
+};
+
+} // namespace bantam::server

@@ -1,0 +1,277 @@
+#include "server/server.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <jack/types.h>
+#include <stdexcept>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "common/paths.hpp"
+
+namespace bantam::server {
+
+namespace {
+constexpr uint64_t kTagListener = 1ull << 40;
+constexpr uint64_t kTagSignals = 2ull << 40;
+constexpr uint64_t kTagXruns = 3ull << 40;
+constexpr uint64_t kTagPending = 4ull << 40; // | fd: a connection that has not opened yet
+constexpr uint64_t kTagMask = 0xffull << 40;
+} // namespace
+
+Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
+    : options_(std::move(options)), driver_(std::move(driver)) {
+    paths::ensure_user_dir();
+    claim_name();
+
+    control_memory_ = ipc::SharedMemory::create("bantam-control", sizeof(ipc::ControlSegment));
+    data_memory_ = ipc::SharedMemory::create("bantam-data", sizeof(ipc::DataSegment));
+    control_ = new (control_memory_.data()) ipc::ControlSegment();
+    data_ = new (data_memory_.data()) ipc::DataSegment();
+    control_memory_.seal_against_writers();
+
+    auto& header = control_->header;
+    header.instance = (uint64_t(getpid()) << 32) ^ monotonic_nanos();
+    header.sample_rate = driver_->sample_rate();
+    header.buffer_size = driver_->buffer_size();
+    header.sync_mode = options_.sync;
+    header.server_pid = uint32_t(getpid());
+    header.timer.period_usecs_x1000 =
+        uint32_t(uint64_t(driver_->buffer_size()) * 1000000000ull / driver_->sample_rate());
+
+    runner_ = std::make_unique<CycleRunner>(*control_, *data_, *driver_, options_.sync);
+    engine_ = std::make_unique<Engine>(*control_, *data_, *runner_, *driver_, options_.port_max);
+    // Async mode plays one period later than sync mode: reported, never hidden.
+    uint32_t playback_latency =
+        driver_->playback_latency() + (options_.sync ? 0 : driver_->buffer_size());
+    engine_->add_driver_ports(driver_->capture_channels(), driver_->playback_channels(),
+                              driver_->capture_latency(), playback_latency);
+    runner_->set_driver_ports(engine_->capture_ports(), engine_->playback_ports());
+}
+
+Server::~Server() {
+    relay_stop_ = true;
+    runner_->attention().signal();
+    if (relay_.joinable()) relay_.join();
+    if (runner_) runner_->stop();
+    if (!socket_path_.empty()) unlink(socket_path_.c_str());
+    if (!lock_path_.empty()) unlink(lock_path_.c_str());
+}
+
+void Server::claim_name() {
+    // The lock file tells a live server from a stale socket left by one that was killed.
+    lock_path_ = paths::server_lock_path(options_.name);
+    lock_.reset(open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!lock_) throw std::runtime_error("cannot open " + lock_path_ + ": " + std::strerror(errno));
+    if (flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+        lock_path_.clear();
+        throw std::runtime_error("a server named '" + options_.name +
+                                 "' is already running (use -n NAME for another)");
+    }
+    socket_path_ = paths::server_socket_path(options_.name);
+    unlink(socket_path_.c_str());
+    listener_ = ipc::listen_seqpacket(socket_path_);
+}
+
+void Server::watch(int fd, uint64_t tag) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP;
+    event.data.u64 = tag;
+    epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
+}
+
+void Server::unwatch(int fd) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+}
+
+int Server::run() {
+    epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    signals_.reset(signalfd(-1, &mask, SFD_CLOEXEC));
+    xrun_events_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    watch(listener_.get(), kTagListener);
+    watch(signals_.get(), kTagSignals);
+    watch(xrun_events_.get(), kTagXruns);
+
+    std::string warning = runner_->start(options_.realtime, options_.priority);
+    if (!warning.empty()) BANTAM_WARN("%s", warning.c_str());
+    // The driver thread must not wait on the control thread, so its xrun reports reach the
+    // event loop through this relay: a futex wait on its side, an eventfd on ours.
+    relay_ = std::thread([this] {
+        while (!relay_stop_.load()) {
+            runner_->attention().wait(0);
+            uint64_t one = 1;
+            if (write(xrun_events_.get(), &one, sizeof one) < 0) {
+            }
+        }
+    });
+
+    if (!options_.silent)
+        BANTAM_INFO("server '%s' running: %s driver, %u Hz, %u frames, %u periods, %s mode, "
+                    "%u capture and %u playback ports",
+                    options_.name.c_str(), driver_->name(), driver_->sample_rate(),
+                    driver_->buffer_size(), driver_->periods(), options_.sync ? "sync" : "async",
+                    driver_->capture_channels(), driver_->playback_channels());
+
+    for (;;) {
+        epoll_event events[32];
+        int count = epoll_wait(epoll_.get(), events, 32, -1);
+        if (count < 0 && errno == EINTR) continue;
+        for (int i = 0; i < count; ++i) {
+            uint64_t tag = events[i].data.u64;
+            switch (tag & kTagMask) {
+            case kTagListener:
+                accept_client();
+                break;
+            case kTagSignals: {
+                signalfd_siginfo info{};
+                if (read(signals_.get(), &info, sizeof info) < 0) {
+                }
+                if (!options_.silent) BANTAM_INFO("signal %u received, stopping", info.ssi_signo);
+                ipc::Notification n{};
+                n.type = ipc::NotificationType::shutdown;
+                ipc::copy_name(n.name1, "JACK server has been closed");
+                engine_->notify_all(n, true);
+                return 0;
+            }
+            case kTagXruns: {
+                uint64_t value;
+                if (read(xrun_events_.get(), &value, sizeof value) < 0) {
+                }
+                forward_xruns();
+                break;
+            }
+            case kTagPending: {
+                int fd = int(tag & ~kTagMask);
+                unwatch(fd);
+                serve_open(ipc::UniqueFd(fd));
+                break;
+            }
+            default:
+                serve_request(uint32_t(tag));
+                break;
+            }
+        }
+        if (options_.temporary && had_client_ && engine_->external_client_count() == 0) {
+            if (!options_.silent) BANTAM_INFO("last client closed; exiting (-T)");
+            return 0;
+        }
+    }
+}
+
+void Server::accept_client() {
+    ipc::UniqueFd connection(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!connection) return;
+    if (ipc::peer_uid(connection.get()) != long(getuid())) {
+        BANTAM_WARN("refused a connection from another user");
+        return;
+    }
+    int fd = connection.release();
+    watch(fd, kTagPending | uint64_t(fd));
+}
+
+void Server::serve_open(ipc::UniqueFd connection) {
+    std::byte buffer[1024];
+    long length = ipc::receive_message(connection.get(), buffer, sizeof buffer, 1000);
+    auto request = length > 0 ? ipc::decode_request(buffer, size_t(length)) : std::nullopt;
+    ipc::Reply reply{};
+    if (!request || request->type != ipc::RequestType::open) {
+        BANTAM_DEBUG("dropped a connection that did not start with a valid open request");
+        return;
+    }
+    auto open = request->as<ipc::OpenRequest>();
+    if (open.protocol != ipc::kProtocolVersion) {
+        reply.status = -EPROTO;
+        reply.jack_status = JackFailure | JackVersionError;
+        ipc::send_message(connection.get(), 0, &reply, sizeof reply);
+        return;
+    }
+    std::string name = ipc::terminated(open.name);
+    int refnum = engine_->open_client(name, open.options, open.pid, reply.jack_status);
+    if (refnum < 0) {
+        reply.status = refnum;
+        ipc::send_message(connection.get(), 0, &reply, sizeof reply);
+        return;
+    }
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
+        engine_->close_client(uint32_t(refnum));
+        return;
+    }
+    ipc::UniqueFd server_end(pair[0]), client_end(pair[1]);
+    int buffer_bytes = 1 << 20;
+    setsockopt(server_end.get(), SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
+    fcntl(server_end.get(), F_SETFL, O_NONBLOCK);
+    reply.value = uint32_t(refnum);
+    ipc::copy_name(reply.name, name.c_str());
+    int fds[ipc::kOpenReplyFds] = {control_memory_.fd(), data_memory_.fd(), client_end.get()};
+    if (!ipc::send_message(connection.get(), 0, &reply, sizeof reply, fds)) {
+        engine_->close_client(uint32_t(refnum));
+        return;
+    }
+    int request_fd = connection.get();
+    watch(request_fd, uint64_t(refnum));
+    engine_->attach_sockets(uint32_t(refnum), std::move(connection), std::move(server_end));
+    had_client_ = true;
+    BANTAM_DEBUG("client '%s' opened (refnum %d)", name.c_str(), refnum);
+}
+
+void Server::drop_client(uint32_t refnum, const char* why) {
+    const ClientState& client = engine_->client(refnum);
+    if (!client.in_use) return;
+    BANTAM_DEBUG("client '%s' removed: %s", client.name.c_str(), why);
+    unwatch(client.requests.get());
+    engine_->close_client(refnum);
+}
+
+void Server::serve_request(uint32_t refnum) {
+    if (refnum == 0 || refnum >= kMaxClients || !engine_->client(refnum).in_use) return;
+    int fd = engine_->client_fd(refnum);
+    std::byte buffer[2048];
+    long length = ipc::receive_message(fd, buffer, sizeof buffer, 0);
+    if (length < 0 && errno == ETIMEDOUT) return;
+    if (length <= 0) {
+        drop_client(refnum, "connection closed");
+        return;
+    }
+    auto request = ipc::decode_request(buffer, size_t(length));
+    if (!request) {
+        drop_client(refnum, "malformed request");
+        return;
+    }
+    ipc::Reply reply{};
+    if (request->type == ipc::RequestType::close) {
+        ipc::send_message(fd, 0, &reply, sizeof reply);
+        drop_client(refnum, "closed");
+        return;
+    }
+    engine_->handle_request(refnum, *request, reply);
+    if (engine_->client(refnum).in_use) ipc::send_message(fd, 0, &reply, sizeof reply);
+}
+
+void Server::forward_xruns() {
+    std::vector<uint32_t> late;
+    uint64_t count = runner_->take_xruns(late);
+    for (uint32_t refnum : late)
+        if (refnum < kMaxClients && engine_->client(refnum).in_use)
+            BANTAM_DEBUG("xrun: client '%s' did not finish in time",
+                         engine_->client(refnum).name.c_str());
+    for (uint64_t i = 0; i < std::min<uint64_t>(count, 8); ++i)
+        engine_->notify_all({.type = ipc::NotificationType::xrun});
+}
+
+} // namespace bantam::server

@@ -1,0 +1,54 @@
+#pragma once
+
+// bantamd as a whole: the shared segments, the driver and its thread, the engine, and the
+// control thread's event loop over the listening socket and every client's socket.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drivers/driver.hpp"
+#include "ipc/shared_memory.hpp"
+#include "ipc/socket.hpp"
+#include "server/cycle_runner.hpp"
+#include "server/engine.hpp"
+#include "server/options.hpp"
+
+namespace bantam::server {
+
+class Server {
+  public:
+    // Throws std::runtime_error with a clear message (name in use, no permissions, ...).
+    Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver);
+    ~Server();
+
+    // Runs until SIGINT/SIGTERM, or with -T until the last client leaves. Returns the exit code.
+    int run();
+
+  private:
+    void claim_name();
+    void accept_client();
+    void serve_open(ipc::UniqueFd connection);
+    void serve_request(uint32_t refnum);
+    void drop_client(uint32_t refnum, const char* why);
+    void forward_xruns();
+    void watch(int fd, uint64_t tag);
+    void unwatch(int fd);
+
+    ServerOptions options_;
+    std::unique_ptr<drivers::Driver> driver_;
+    ipc::SharedMemory control_memory_, data_memory_;
+    ipc::ControlSegment* control_ = nullptr;
+    ipc::DataSegment* data_ = nullptr;
+    std::unique_ptr<CycleRunner> runner_;
+    std::unique_ptr<Engine> engine_;
+    ipc::UniqueFd lock_, listener_, epoll_, signals_, xrun_events_;
+    std::string socket_path_, lock_path_;
+    std::thread relay_;
+    std::atomic<bool> relay_stop_{false};
+    bool had_client_ = false;
+};
+
+} // namespace bantam::server
