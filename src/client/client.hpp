@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <jack/jack.h>
+#include <jack/metadata.h>
 #include <mutex>
 #include <pthread.h>
 #include <string>
@@ -53,6 +54,9 @@ struct Callbacks {
     void* shutdown_arg = nullptr;
     JackInfoShutdownCallback info_shutdown = nullptr;
     void* info_shutdown_arg = nullptr;
+    // Stored now; called once metadata exists (issue 3). Until then no property ever changes.
+    JackPropertyChangeCallback property_change = nullptr;
+    void* property_change_arg = nullptr;
 };
 
 class Client {

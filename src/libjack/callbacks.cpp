@@ -138,3 +138,11 @@ JACK_EXPORT int jack_set_latency_callback(jack_client_t*, JackLatencyCallback, v
     // fails rather than promising calls that never come.
     return -1;
 }
+
+JACK_EXPORT int jack_set_property_change_callback(jack_client_t* client,
+                                                  JackPropertyChangeCallback callback, void* arg) {
+    return set_callback(client, [&](client::Callbacks& c) {
+        c.property_change = callback;
+        c.property_change_arg = arg;
+    });
+}

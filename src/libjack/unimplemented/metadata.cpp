@@ -76,10 +76,6 @@ JACK_EXPORT int jack_remove_all_properties(jack_client_t*) {
     return -1;
 }
 
-JACK_EXPORT int jack_set_property_change_callback(jack_client_t*, JackPropertyChangeCallback,
-                                                  void*) {
-    return -1;
-}
 
 // Real already: releases a description the way the getters will allocate it (malloc'd strings
 // and property array; the description itself only when asked).

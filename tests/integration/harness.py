@@ -1,0 +1,204 @@
+"""Integration test harness: a real bantamd on the dummy driver, real JACK programs run
+unmodified through bantam-run, and WAV files to hear what the graph produced.
+
+Each Server gets its own runtime directory and server name, so tests may run in parallel.
+"""
+
+import os
+import random
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+BUILD_DIR = os.environ.get("BANTAM_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+BIN = os.path.join(BUILD_DIR, "bin")
+BANTAMD = os.path.join(BIN, "bantamd")
+BANTAM_RUN = os.path.join(BIN, "bantam-run")
+TEST_CLIENTS = os.path.join(BUILD_DIR, "tests", "integration")
+
+
+def write_wav(path, rate, channels, int16=False):
+    """channels: list of equal-length lists of floats. Float32 WAV unless int16."""
+    frames = len(channels[0]) if channels else 0
+    count = len(channels)
+    if int16:
+        fmt_tag, width = 1, 2
+        data = b"".join(struct.pack("<" + "h" * count, *(int(round(ch[i] * 32767)) for ch in channels))
+                        for i in range(frames))
+    else:
+        fmt_tag, width = 3, 4
+        interleaved = [ch[i] for i in range(frames) for ch in channels]
+        data = struct.pack("<%df" % len(interleaved), *interleaved)
+    header = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, fmt_tag, count, rate, rate * count * width,
+                                   count * width, width * 8)
+    header += b"data" + struct.pack("<I", len(data))
+    with open(path, "wb") as f:
+        f.write(header + data)
+
+
+def read_wav(path):
+    """Returns (rate, channels) with samples as floats (float WAV) or ints (PCM WAV)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    assert blob[:4] == b"RIFF" and blob[8:12] == b"WAVE", "%s is not a WAV file" % path
+    pos, fmt, data = 12, None, None
+    while pos + 8 <= len(blob):
+        chunk, size = blob[pos:pos + 4], struct.unpack("<I", blob[pos + 4:pos + 8])[0]
+        body = blob[pos + 8:pos + 8 + size]
+        if chunk == b"fmt ":
+            fmt = struct.unpack("<HHIIHH", body[:16])
+        elif chunk == b"data":
+            data = body
+        pos += 8 + size + (size & 1)
+    tag, count, rate, _, _, bits = fmt
+    if tag == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: the subformat's first two bytes are the tag
+        tag = 3 if bits == 32 and b"\x03\x00" == blob[blob.find(b"fmt ") + 8 + 24:][:2] else 1
+    if tag == 3:
+        values = struct.unpack("<%df" % (len(data) // 4), data[: len(data) // 4 * 4])
+    elif bits == 16:
+        values = struct.unpack("<%dh" % (len(data) // 2), data[: len(data) // 2 * 2])
+    elif bits == 32:
+        values = struct.unpack("<%di" % (len(data) // 4), data[: len(data) // 4 * 4])
+    else:
+        raise AssertionError("unsupported WAV format %r" % (fmt,))
+    return rate, [list(values[c::count]) for c in range(count)]
+
+
+def noise(frames, seed, scale=32767):
+    """A signal no two stretches of which look alike: random multiples of 1/scale in (-0.5, 0.5),
+    exactly representable as float and as 16-bit PCM, never zero."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(frames):
+        v = rng.randint(-scale // 2, scale // 2)
+        out.append((v or 1) / scale)
+    return out
+
+
+class Server:
+    def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False,
+                 capture_signal=None, record=True, extra_server_args=(), timeout_ms=None):
+        self.dir = tempfile.mkdtemp(prefix="bantam-test-")
+        os.chmod(self.dir, 0o700)
+        self.name = "t%d" % os.getpid()
+        self.rate, self.period = rate, period
+        self.capture_path = None
+        self.playback_path = os.path.join(self.dir, "playback.wav") if record else None
+        args = [BANTAMD, "-n", self.name, *extra_server_args]
+        if sync:
+            args.append("-S")
+        if timeout_ms:
+            args += ["-t", str(timeout_ms)]
+        args += ["-d", "dummy", "-r", str(rate), "-p", str(period), "-C", str(capture), "-P", str(playback)]
+        if capture_signal is not None:
+            self.capture_path = os.path.join(self.dir, "capture.wav")
+            write_wav(self.capture_path, rate, capture_signal)
+            args += ["--capture-file", self.capture_path]
+        if self.playback_path:
+            args += ["--playback-file", self.playback_path]
+        self.args = args
+        self.proc = None
+        self.children = []
+
+    def env(self):
+        env = dict(os.environ)
+        env.update(BANTAM_RUNTIME_DIR=self.dir, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
+        return env
+
+    def __enter__(self):
+        self.log = open(os.path.join(self.dir, "bantamd.log"), "w+")
+        self.proc = subprocess.Popen(self.args, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
+        socket_path = os.path.join(self.dir, self.name + ".sock")
+        deadline = time.time() + 10
+        while not os.path.exists(socket_path):
+            assert self.proc.poll() is None, "bantamd exited: " + self.server_log()
+            assert time.time() < deadline, "bantamd did not create its socket"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        for child in self.children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in self.children:
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        self.stop()
+        return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("bantamd did not stop on SIGTERM")
+        assert self.proc.returncode == 0, "bantamd exit code %s: %s" % (self.proc.returncode, self.server_log())
+
+    def server_log(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def run(self, *args, timeout=20, check=True, stdin=None):
+        """Runs a JACK program to completion through bantam-run; returns CompletedProcess."""
+        result = subprocess.run([BANTAM_RUN, *args], env=self.env(), capture_output=True, text=True,
+                                timeout=timeout, input=stdin)
+        if check:
+            assert result.returncode == 0, "%s exited %d\nstdout: %s\nstderr: %s" % (
+                args, result.returncode, result.stdout, result.stderr)
+        return result
+
+    def spawn(self, *args, **kw):
+        """Starts a JACK program in the background; stopped with SIGINT at exit."""
+        out = open(os.path.join(self.dir, "%s-%d.log" % (os.path.basename(args[0]), len(self.children))), "w+")
+        proc = subprocess.Popen([BANTAM_RUN, *args], env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, **kw)
+        proc.log_path = out.name
+        self.children.append(proc)
+        return proc
+
+    def lsp(self, *flags):
+        return self.run("jack_lsp", *flags).stdout
+
+    def wait_for_port(self, name, timeout=10):
+        deadline = time.time() + timeout
+        while name not in self.lsp().split("\n"):
+            assert time.time() < deadline, "port %s never appeared" % name
+            time.sleep(0.05)
+
+    def connect(self, source, destination):
+        self.run("jack_connect", source, destination)
+
+    def playback(self):
+        """Stops the server (if still running) and returns what reached the playback ports."""
+        self.stop()
+        return read_wav(self.playback_path)[1]
+
+
+def read_log(proc):
+    with open(proc.log_path) as f:
+        return f.read()
+
+
+def first_nonzero(samples):
+    for i, v in enumerate(samples):
+        if v != 0:
+            return i
+    return -1
+
+
+class TestCase(unittest.TestCase):
+    maxDiff = None
