@@ -27,6 +27,23 @@ constexpr uint64_t kTagPending = 4ull << 40; // | fd: a connection that has not 
 constexpr uint64_t kTagMask = 0xffull << 40;
 } // namespace
 
+sigset_t termination_signals() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGHUP);
+    return mask;
+}
+
+void block_termination_signals() {
+    // Before any thread exists, so every thread inherits the mask and the signals wait in the
+    // signalfd for the control loop, even one that arrives while the server is starting.
+    sigset_t mask = termination_signals();
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
     : options_(std::move(options)), driver_(std::move(driver)) {
     paths::ensure_user_dir();
@@ -94,13 +111,7 @@ void Server::unwatch(int fd) {
 
 int Server::run() {
     epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
-    sigset_t mask;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-    signal(SIGPIPE, SIG_IGN);
+    sigset_t mask = termination_signals();
     signals_.reset(signalfd(-1, &mask, SFD_CLOEXEC));
     xrun_events_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     watch(listener_.get(), kTagListener);

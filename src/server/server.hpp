@@ -4,6 +4,7 @@
 // control thread's event loop over the listening socket and every client's socket.
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +18,10 @@
 #include "server/options.hpp"
 
 namespace bantam::server {
+
+sigset_t termination_signals();
+// Call first thing in main(): SIGINT/SIGTERM/SIGHUP are then read from a signalfd.
+void block_termination_signals();
 
 class Server {
   public:

@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
     using namespace bantam;
     log::set_program("bantamd");
+    server::block_termination_signals();
     std::vector<std::string> args(argv, argv + argc);
     server::ServerOptions options;
     std::unique_ptr<drivers::Driver> driver;
