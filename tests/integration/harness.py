@@ -72,11 +72,9 @@ def noise(frames, seed, scale=32767):
     """A signal no two stretches of which look alike: random multiples of 1/scale in (-0.5, 0.5),
     exactly representable as float and as 16-bit PCM, never zero."""
     rng = random.Random(seed)
-    out = []
-    for _ in range(frames):
-        v = rng.randint(-scale // 2, scale // 2)
-        out.append((v or 1) / scale)
-    return out
+    values = [(rng.randint(-scale // 2, scale // 2) or 1) / scale for _ in range(frames)]
+    # Rounded to float32, as they travel through the graph.
+    return list(struct.unpack("<%df" % frames, struct.pack("<%df" % frames, *values)))
 
 
 class Server:
