@@ -213,7 +213,10 @@ char* Client::uuid_string() const {
 
 jack_nframes_t Client::cycle_wait_or_exit() {
     jack_nframes_t frames = cycle_wait();
-    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_)) pthread_exit(nullptr);
+    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_)) {
+        leave_realtime_role();
+        pthread_exit(nullptr);
+    }
     return frames;
 }
 

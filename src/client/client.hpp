@@ -117,6 +117,7 @@ class Client {
     void notification_loop();
     void dispatch(const ipc::Notification& notification);
     void process_loop();
+    static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
     void stop_process_thread();
 

@@ -5,7 +5,7 @@
 namespace bantam::ipc {
 
 float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_t port,
-                            uint32_t frames, uint64_t cycle) noexcept {
+                            uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
     if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
     float* own = data.buffers[port].samples;
     const auto& route = snapshot.ports[port];
@@ -19,7 +19,11 @@ float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t source = snapshot.port_peers[begin + i];
         if (source == 0 || source >= kMaxPorts) continue;
-        if (source_skipped(data, snapshot.ports[source].owner, cycle)) continue;
+        uint32_t owner = snapshot.ports[source].owner % kMaxClients;
+        if (source_skipped(data, owner, cycle)) continue;
+        if (finished_only &&
+            data.activations[owner].finished_cycle.load(std::memory_order_acquire) != cycle)
+            continue;
         float* samples = data.buffers[source].samples;
         if (live == 0) {
             single = samples;

@@ -153,6 +153,12 @@ int Server::run() {
                 if (read(signals_.get(), &info, sizeof info) < 0) {
                 }
                 if (!options_.silent) BANTAM_INFO("signal %u received, stopping", info.ssi_signo);
+                // The last cycle completes before clients hear of the shutdown.
+                runner_->stop();
+                if (!options_.silent)
+                    BANTAM_INFO("ran %llu cycles, %llu xruns",
+                                static_cast<unsigned long long>(control_->header.cycle.load()),
+                                static_cast<unsigned long long>(control_->header.xrun_count.load()));
                 ipc::Notification n{};
                 n.type = ipc::NotificationType::shutdown;
                 ipc::copy_name(n.name1, "JACK server has been closed");

@@ -198,5 +198,43 @@ def first_nonzero(samples):
     return -1
 
 
+RATE = 48000
+PERIOD = 1024
+
+
+def matching_suffix(out, expected):
+    """Length of the longest tail of `out` equal, sample for sample, to `expected` at the same
+    frame indices."""
+    n = min(len(out), len(expected))
+    length = 0
+    while length < n and out[n - 1 - length] == expected[n - 1 - length]:
+        length += 1
+    return length, n
+
+
+class AudioAssertions:
+    """Checks on recorded audio, mixed into TestCase classes."""
+
+    def assert_tail_identical(self, out, expected, minimum_frames=RATE, period=PERIOD):
+        length, end = matching_suffix(out, expected)
+        start = end - length
+        self.assertGreaterEqual(length, minimum_frames,
+                                "only %d frames at the end match the expected signal" % length)
+        self.assertEqual(start % period, 0, "the identical stretch starts mid-period at %d" % start)
+        return start
+
+    def rewire_chain(self, server, names, channel=1, source="system:capture_1", sink="system:playback_1"):
+        """Removes jack_thru's automatic connections and wires source -> names... -> sink."""
+        for name in names:
+            for ch in (1, 2):
+                server.run("jack_disconnect", "system:capture_%d" % ch, "%s:input_%d" % (name, ch), check=False)
+                server.run("jack_disconnect", "%s:output_%d" % (name, ch), "system:playback_%d" % ch, check=False)
+        upstream = source
+        for name in names:
+            server.connect(upstream, "%s:input_%d" % (name, channel))
+            upstream = "%s:output_%d" % (name, channel)
+        server.connect(upstream, sink)
+
+
 class TestCase(unittest.TestCase):
     maxDiff = None

@@ -5,47 +5,15 @@ import struct
 import time
 import unittest
 
-from harness import Server, TestCase, noise, read_log, read_wav
+from harness import PERIOD, RATE, AudioAssertions, Server, TestCase, noise, read_log, read_wav
 
-RATE = 48000
-PERIOD = 1024
 
 
 def as_float32(x):
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
-def matching_suffix(out, expected):
-    """Length of the longest tail of `out` equal, sample for sample, to `expected` at the same
-    frame indices."""
-    n = min(len(out), len(expected))
-    length = 0
-    while length < n and out[n - 1 - length] == expected[n - 1 - length]:
-        length += 1
-    return length, n
-
-
-class AudioTest(TestCase):
-    def assert_tail_identical(self, out, expected, minimum_frames=RATE):
-        length, end = matching_suffix(out, expected)
-        start = end - length
-        self.assertGreaterEqual(length, minimum_frames,
-                                "only %d frames at the end match the expected signal" % length)
-        self.assertEqual(start % PERIOD, 0, "the identical stretch starts mid-period at %d" % start)
-        return start
-
-    def rewire_chain(self, server, names, channel=1, source="system:capture_1", sink="system:playback_1"):
-        """Removes jack_thru's automatic connections and wires source -> names... -> sink."""
-        for name in names:
-            for ch in (1, 2):
-                server.run("jack_disconnect", "system:capture_%d" % ch, "%s:input_%d" % (name, ch), check=False)
-                server.run("jack_disconnect", "%s:output_%d" % (name, ch), "system:playback_%d" % ch, check=False)
-        upstream = source
-        for name in names:
-            server.connect(upstream, "%s:input_%d" % (name, channel))
-            upstream = "%s:output_%d" % (name, channel)
-        server.connect(upstream, sink)
-
+class AudioTest(TestCase, AudioAssertions):
     def test_simple_client_plays_its_sine_table(self):
         with Server(period=PERIOD) as server:
             server.spawn("jack_simple_client")
@@ -117,7 +85,9 @@ class AudioTest(TestCase):
             time.sleep(2.5)
             left, _ = server.playback()
         onsets = [i for i in range(1, len(left)) if left[i] != 0 and all(v == 0 for v in left[max(0, i - 1000):i])]
-        self.assertGreaterEqual(len(onsets), 3, "fewer than three clicks")
+        # The connection may land in the middle of a click: its tail is not an onset.
+        onsets = onsets[1:]
+        self.assertGreaterEqual(len(onsets), 3, "fewer than three whole clicks")
         gaps = {b - a for a, b in zip(onsets, onsets[1:])}
         self.assertEqual(gaps, {RATE // 2}, "clicks are not exactly half a second apart at 120 bpm")
 

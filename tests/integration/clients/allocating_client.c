@@ -5,20 +5,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static volatile void *sink;
+/* Called through volatile pointers so the compiler cannot elide the pair. */
+static void* (*volatile allocate)(size_t) = malloc;
+static void (*volatile release)(void*) = free;
 
-static int process(jack_nframes_t frames, void *arg) {
+static int process(jack_nframes_t frames, void* arg) {
     (void)arg;
-    void *p = malloc(frames);
-    sink = p;
-    free(p);
+    release(allocate(frames));
     return 0;
 }
 
 int main(void) {
-    jack_client_t *client = jack_client_open("allocating", JackNoStartServer, NULL);
+    jack_client_t* client = jack_client_open("allocating", JackNoStartServer, NULL);
     if (!client) return 1;
     jack_set_process_callback(client, process, NULL);
     if (jack_activate(client)) return 1;
-    for (;;) pause();
+    for (;;)
+        pause();
 }

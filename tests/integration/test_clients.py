@@ -1,0 +1,83 @@
+"""Clients that watch, misbehave or die: the server notices, survives and keeps the audio going."""
+
+import os
+import signal
+import time
+import unittest
+
+from harness import PERIOD, RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_log
+
+
+class ClientsTest(TestCase, AudioAssertions):
+    def test_evmon_sees_clients_ports_and_connections(self):
+        with Server() as server:
+            evmon = server.spawn("jack_evmon")
+            time.sleep(0.5)
+            thru = server.spawn("jack_thru")
+            server.wait_for_port("jack_thru:output_2")
+            server.run("jack_disconnect", "system:capture_1", "jack_thru:input_1")
+            thru.send_signal(signal.SIGINT)
+            thru.wait(timeout=10)
+            time.sleep(0.5)
+        log = read_log(evmon)  # complete once jack_evmon has exited and flushed
+        port_ids = sorted(int(l.split()[1]) for l in log.split("\n")
+                          if l.startswith("Port ") and l.endswith(" registered"))
+        self.assertEqual(len(port_ids), 4, log)
+        self.assertIn("Client jack_thru registered", log)
+        self.assertIn("Ports 1 and %d connected" % port_ids[0], log)
+        self.assertIn("Ports 1 and %d disconnected" % port_ids[0], log)
+        self.assertIn("Client jack_thru unregistered", log)
+        for port in port_ids:
+            self.assertIn("Port %d unregistered" % port, log)
+        self.assertIn("Graph reordered", log)
+        # Events arrive in the order they happened.
+        self.assertLess(log.index("Client jack_thru registered"), log.index("Client jack_thru unregistered"))
+
+    def test_server_survives_jack_zombie(self):
+        source = [noise(30 * RATE, 11), noise(30 * RATE, 12)]
+        with Server(period=256, capture_signal=source) as server:
+            server.spawn("jack_thru")
+            server.wait_for_port("jack_thru:output_2")
+            zombie = server.spawn("jack_zombie")
+            time.sleep(3)  # jack_zombie blocks forever inside its process callback early on
+            self.assertTrue(server.alive())
+            self.assertIn("jack_thru:output_1", server.lsp())
+            time.sleep(1)
+            out = server.playback()
+        # The blocked client costs at most a few cycles; the rest of the graph plays on, exactly.
+        length, end = 0, len(out[0])
+        while length < end and out[0][end - 1 - length] == source[0][end - 1 - length]:
+            length += 1
+        self.assertGreaterEqual(length, RATE, "pass-through audio did not continue after the zombie blocked")
+        del zombie
+
+    def test_client_killed_inside_process_callback(self):
+        source = [noise(30 * RATE, 13), noise(30 * RATE, 14)]
+        killer = os.path.join(TEST_CLIENTS, "killer_client")
+        with Server(period=PERIOD, capture_signal=source) as server:
+            for name in ("thru1", "thru2"):
+                server.spawn("jack_thru", name)
+                server.wait_for_port(name + ":output_2")
+            self.rewire_chain(server, ["thru1", "thru2"])
+            # The killer sits on its own branch, capture_2 -> killer -> playback_2.
+            victim = server.spawn(killer, "victim", "200")
+            server.wait_for_port("victim:out")
+            server.connect("system:capture_2", "victim:in")
+            server.connect("victim:out", "system:playback_2")
+            victim.wait(timeout=20)
+            self.assertEqual(victim.returncode, -signal.SIGKILL)
+            deadline = time.time() + 5
+            while "victim:out" in server.lsp():
+                self.assertLess(time.time(), deadline, "the dead client's ports were never removed")
+                time.sleep(0.05)
+            self.assertNotIn("victim", server.lsp("-c"))
+            time.sleep(1.5)
+            self.assertTrue(server.alive())
+            out = server.playback()
+        self.assert_tail_identical(out[0], source[0])
+        # After the victim's connections went away its branch is silent, not stale.
+        self.assertEqual(set(out[1][-RATE:]), {0.0})
+
+
+if __name__ == "__main__":
+    unittest.main()
