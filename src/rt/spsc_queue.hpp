@@ -30,6 +30,15 @@ template <typename T> class SpscQueue {
         return true;
     }
 
+    // Thread: producer. How many values try_push would accept now (at least; the consumer may
+    // free more meanwhile).
+    RT_NONBLOCKING size_t free_slots() const noexcept {
+        size_t tail = tail_.load(std::memory_order_relaxed);
+        size_t head = head_.load(std::memory_order_acquire);
+        size_t used = tail >= head ? tail - head : capacity_ - head + tail;
+        return capacity_ - 1 - used;
+    }
+
     // Thread: producer. Pushes up to count values, returns how many fit.
     RT_NONBLOCKING size_t push_some(const T* values, size_t count) noexcept {
         size_t pushed = 0;

@@ -171,6 +171,13 @@ class Server:
     def lsp(self, *flags):
         return self.run("jack_lsp", *flags).stdout
 
+    def status(self):
+        """`bantam status` as a dict: cycles, xruns."""
+        out = subprocess.run([os.path.join(BIN, "bantam"), "status"], env=self.env(), capture_output=True,
+                             text=True, timeout=10).stdout
+        words = out.replace(":", " ").split()
+        return {"cycles": int(words[words.index("cycles") + 1]), "xruns": int(words[words.index("xruns") + 1])}
+
     def wait_for_port(self, name, timeout=10):
         deadline = time.time() + timeout
         while name not in self.lsp().split("\n"):

@@ -1,6 +1,7 @@
 #include "drivers/dummy/wav_files.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <sndfile.h>
 #include <stdexcept>
 
@@ -37,7 +38,7 @@ struct WavSink::Opaque {
 
 WavSink::WavSink(const std::string& path, uint32_t rate, uint32_t channels)
     : path_(path), channels_(channels), file_(std::make_unique<Opaque>()),
-      queue_(size_t(rate) * channels * 4) {
+      queue_(size_t(rate) * channels * 10) {
     SF_INFO info{};
     info.samplerate = int(rate);
     info.channels = int(channels);
@@ -52,18 +53,20 @@ WavSink::~WavSink() {
     stopping_ = true;
     writer_.join();
     sf_close(file_->file);
+    if (uint64_t dropped = dropped_.load())
+        std::fprintf(stderr, "bantamd: warning: %llu frames could not be written to %s in time\n",
+                     static_cast<unsigned long long>(dropped), path_.c_str());
 }
 
 void WavSink::write(std::span<const float* const> channels, uint32_t frames) noexcept {
-    for (uint32_t frame = 0; frame < frames; ++frame) {
-        for (uint32_t channel = 0; channel < channels_; ++channel) {
-            float sample = channel < channels.size() ? channels[channel][frame] : 0.0f;
-            if (!queue_.try_push(sample)) {
-                dropped_.fetch_add(frames - frame, std::memory_order_relaxed);
-                return;
-            }
-        }
+    // Whole periods or nothing, so channels never slip against each other.
+    if (queue_.free_slots() < size_t(frames) * channels_) {
+        dropped_.fetch_add(frames, std::memory_order_relaxed);
+        return;
     }
+    for (uint32_t frame = 0; frame < frames; ++frame)
+        for (uint32_t channel = 0; channel < channels_; ++channel)
+            queue_.try_push(channel < channels.size() ? channels[channel][frame] : 0.0f);
 }
 
 void WavSink::drain_loop() {
@@ -84,7 +87,6 @@ void WavSink::drain_loop() {
             chunk.clear();
         }
         if (stopping) break;
-        sf_write_sync(file_->file);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
