@@ -97,7 +97,8 @@ class Client {
     RT_NONBLOCKING void* port_buffer(Port* port, uint32_t frames) noexcept;
 
     // Alternate thread model and the loop behind the process callback.
-    RT_NONBLOCKING jack_nframes_t cycle_wait() noexcept;
+    // Blocks until this client's turn (the one wait on the real-time path).
+    jack_nframes_t cycle_wait() noexcept;
     RT_NONBLOCKING void cycle_signal(int status) noexcept;
 
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_ : 0; }

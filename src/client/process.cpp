@@ -114,7 +114,9 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
         return port->owner() == refnum_ ? data.buffers[port->id()].samples : nullptr;
     }
     if (port->owner() != refnum_) return nullptr;
-    bool on_process_thread = rt_.in_cycle && pthread_equal(pthread_self(), process_pthread_);
+    RT_ASSUME_SAFE_BEGIN // pthread_self() reads a register; pthread_equal compares
+        bool on_process_thread = rt_.in_cycle && pthread_equal(pthread_self(), process_pthread_);
+    RT_ASSUME_SAFE_END
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
     uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();
     return ipc::resolve_input_buffer(snapshot, data, port->id(), frames, cycle);

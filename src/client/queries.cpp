@@ -40,7 +40,7 @@ std::vector<std::string> ServerLink::matching_ports(const char* name_pattern,
     if (!by_name.ok() || !by_type.ok()) return names;
     std::vector<PortInfo> ports = live_ports();
     // Physical ports first, then in registration order (the uuid counter).
-    std::stable_sort(ports.begin(), ports.end(), [](const PortInfo& a, const PortInfo& b) {
+    std::sort(ports.begin(), ports.end(), [](const PortInfo& a, const PortInfo& b) {
         bool a_physical = a.flags & JackPortIsPhysical, b_physical = b.flags & JackPortIsPhysical;
         if (a_physical != b_physical) return a_physical;
         return a.uuid < b.uuid;

@@ -43,8 +43,8 @@ class Driver {
     // Thread: control, while stopped. Returns false if the size is not supported.
     virtual bool set_buffer_size(uint32_t frames) = 0;
 
-    // Thread: RT.
-    RT_NONBLOCKING virtual CycleTiming wait_for_cycle() noexcept = 0;
+    // Thread: RT. Blocks until the next period is due (the driver's one wait).
+    virtual CycleTiming wait_for_cycle() noexcept = 0;
     RT_NONBLOCKING virtual void read_capture(std::span<float* const> channels,
                                              uint32_t frames) noexcept = 0;
     RT_NONBLOCKING virtual void write_playback(std::span<const float* const> channels,

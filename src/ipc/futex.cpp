@@ -1,5 +1,6 @@
 #include "ipc/futex.hpp"
 
+#include <cerrno>
 #include <climits>
 #include <ctime>
 #include <linux/futex.h>

@@ -103,6 +103,7 @@ void CycleRunner::thread_main() noexcept {
         }
         drivers::CycleTiming timing = driver_.wait_for_cycle();
         run_cycle(timing);
+        if (sync_) finish_sync_cycle(timing.start_usecs);
     }
     // Off the real-time path from here: thread teardown frees memory, and the allocation
     // guard in the tests watches threads by this name.
@@ -236,19 +237,20 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
             activation.wakeup.signal();
         }
     }
+}
 
-    if (sync_) {
-        // Wait for the graph, but never past the next period's start.
-        uint64_t period_usecs = header.timer.period_usecs_x1000.load() / 1000;
-        uint64_t deadline = timing.start_usecs + period_usecs;
-        while (ipc::pending_count(data_.graph_pending.load()) != 0 &&
-               ipc::pending_tag(data_.graph_pending.load()) == uint32_t(cycle)) {
-            uint64_t time = monotonic_usecs();
-            if (time >= deadline) break;
-            data_.graph_done.wait(deadline - time);
-        }
-        write_playback(snapshot, cycle);
+void CycleRunner::finish_sync_cycle(uint64_t start_usecs) noexcept {
+    auto& header = control_.header;
+    const uint64_t cycle = header.cycle.load(std::memory_order_relaxed);
+    uint64_t period_usecs = header.timer.period_usecs_x1000.load() / 1000;
+    uint64_t deadline = start_usecs + period_usecs;
+    while (ipc::pending_count(data_.graph_pending.load()) != 0 &&
+           ipc::pending_tag(data_.graph_pending.load()) == uint32_t(cycle)) {
+        uint64_t time = monotonic_usecs();
+        if (time >= deadline) break;
+        data_.graph_done.wait(deadline - time);
     }
+    write_playback(control_.snapshots[header.cycle_snapshot.load() % kSnapshotSlots], cycle);
 }
 
 } // namespace bantam::server

@@ -53,6 +53,8 @@ class CycleRunner {
   private:
     void thread_main() noexcept;
     RT_NONBLOCKING void run_cycle(const drivers::CycleTiming& timing) noexcept;
+    // Sync mode: waits for this cycle's graph (never past the next period), then plays it.
+    void finish_sync_cycle(uint64_t start_usecs) noexcept;
     RT_NONBLOCKING void note_previous_cycle(const ipc::Snapshot& previous, uint64_t previous_cycle,
                                             bool driver_xrun, uint64_t delayed_usecs) noexcept;
     RT_NONBLOCKING void write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) noexcept;

@@ -156,9 +156,10 @@ int Server::run() {
                 // The last cycle completes before clients hear of the shutdown.
                 runner_->stop();
                 if (!options_.silent)
-                    BANTAM_INFO("ran %llu cycles, %llu xruns",
-                                static_cast<unsigned long long>(control_->header.cycle.load()),
-                                static_cast<unsigned long long>(control_->header.xrun_count.load()));
+                    BANTAM_INFO(
+                        "ran %llu cycles, %llu xruns",
+                        static_cast<unsigned long long>(control_->header.cycle.load()),
+                        static_cast<unsigned long long>(control_->header.xrun_count.load()));
                 ipc::Notification n{};
                 n.type = ipc::NotificationType::shutdown;
                 ipc::copy_name(n.name1, "JACK server has been closed");

@@ -42,7 +42,7 @@ class DummyDriver final : public Driver {
     void stop() noexcept override;
     bool set_buffer_size(uint32_t frames) override;
 
-    RT_NONBLOCKING CycleTiming wait_for_cycle() noexcept override;
+    CycleTiming wait_for_cycle() noexcept override;
     RT_NONBLOCKING void read_capture(std::span<float* const> channels,
                                      uint32_t frames) noexcept override;
     RT_NONBLOCKING void write_playback(std::span<const float* const> channels,
