@@ -159,11 +159,13 @@ class Server:
                 args, result.returncode, result.stdout, result.stderr)
         return result
 
-    def spawn(self, *args, **kw):
-        """Starts a JACK program in the background; stopped with SIGINT at exit."""
+    def spawn(self, *args, direct=False):
+        """Starts a JACK program in the background; stopped with SIGINT at exit. `direct` runs one
+        of our own test clients as built (it finds our libjack through its RUNPATH)."""
         out = open(os.path.join(self.dir, "%s-%d.log" % (os.path.basename(args[0]), len(self.children))), "w+")
-        proc = subprocess.Popen([BANTAM_RUN, *args], env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, **kw)
+        command = list(args) if direct else [BANTAM_RUN, *args]
+        proc = subprocess.Popen(command, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
         proc.log_path = out.name
         self.children.append(proc)
         return proc

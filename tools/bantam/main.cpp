@@ -2,6 +2,7 @@
 // its settings, the graph (clients, ports, connections), DSP load and xruns.
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -20,9 +21,13 @@ namespace {
 std::atomic<bool> interrupted{false};
 
 int usage(FILE* out) {
-    std::fprintf(out, "usage: bantam status [--watch] [--server NAME]\n"
-                      "  status   the running server: settings, graph, DSP load, xruns\n"
-                      "  --watch  refresh every second until Ctrl-C\n");
+    std::fprintf(
+        out,
+        "usage: bantam [--server NAME] COMMAND\n"
+        "  status [--watch]          settings, graph, DSP load, xruns (--watch: every second)\n"
+        "  ports                     every port, one per line\n"
+        "  connect SOURCE DEST       connect two ports\n"
+        "  disconnect SOURCE DEST    disconnect two ports\n");
     return out == stderr ? 2 : 0;
 }
 
@@ -56,31 +61,55 @@ void print_status(client::Client& client, const std::string& server) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
+    std::string server = paths::default_server_name();
+    if (args.size() >= 2 && (args[0] == "--server" || args[0] == "-s")) {
+        server = args[1];
+        args.erase(args.begin(), args.begin() + 2);
+    }
     if (args.empty()) return usage(stderr);
     if (args[0] == "help" || args[0] == "--help" || args[0] == "-h") return usage(stdout);
-    if (args[0] != "status") {
-        std::fprintf(stderr, "bantam: unknown command '%s'\n", args[0].c_str());
-        return usage(stderr);
-    }
+    const std::string command = args[0];
     bool watch = false;
-    std::string server = paths::default_server_name();
+    std::vector<std::string> operands;
     for (size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--watch" || args[i] == "-w")
+        if (command == "status" && (args[i] == "--watch" || args[i] == "-w"))
             watch = true;
-        else if ((args[i] == "--server" || args[i] == "-s") && i + 1 < args.size())
-            server = args[++i];
-        else {
+        else if (args[i].size() > 1 && args[i][0] == '-') {
             std::fprintf(stderr, "bantam: unknown option '%s'\n", args[i].c_str());
             return usage(stderr);
-        }
+        } else
+            operands.push_back(args[i]);
     }
+    const bool pair = command == "connect" || command == "disconnect";
+    const bool known = pair || command == "status" || command == "ports";
+    if (!known || operands.size() != (pair ? 2u : 0u)) {
+        std::fprintf(stderr, "bantam: bad command line\n");
+        return usage(stderr);
+    }
+
     jack_status_t status;
     client::Client* client =
-        client::Client::open("bantam-status", JackNoStartServer, &status, server.c_str());
+        client::Client::open("bantam-tool", JackNoStartServer, &status, server.c_str());
     if (!client) {
         std::fprintf(stderr, "bantam: no server '%s' is running (status 0x%x)\n", server.c_str(),
                      status);
         return 1;
+    }
+    if (command == "ports") {
+        for (const auto& name : client->link().matching_ports(nullptr, nullptr, 0))
+            std::printf("%s\n", name.c_str());
+        client->close();
+        return 0;
+    }
+    if (pair) {
+        const char *source = operands[0].c_str(), *destination = operands[1].c_str();
+        int rc = command == "connect" ? client->connect(source, destination)
+                                      : client->disconnect(source, destination);
+        client->close();
+        if (rc != 0)
+            std::fprintf(stderr, "bantam: cannot %s %s and %s%s\n", command.c_str(), source,
+                         destination, rc == EEXIST ? " (already connected)" : "");
+        return rc == 0 ? 0 : 1;
     }
     std::signal(SIGINT, [](int) { interrupted = true; });
     std::signal(SIGTERM, [](int) { interrupted = true; });
