@@ -232,6 +232,23 @@ class AudioAssertions:
         self.assertEqual(start % period, 0, "the identical stretch starts mid-period at %d" % start)
         return start
 
+    def assert_identical_or_silent_periods(self, out, expected, period, minimum_ratio=0.95):
+        """From the first sound on, every period is either exactly the expected signal or
+        silence (a cycle a client missed), never anything else."""
+        start = next(i for i, v in enumerate(out) if v != 0)
+        start -= start % period
+        exact = silent = 0
+        for begin in range(start, len(out) - period + 1, period):
+            chunk = out[begin:begin + period]
+            if chunk == expected[begin:begin + period]:
+                exact += 1
+            elif not any(chunk):
+                silent += 1
+            else:
+                self.fail("period at frame %d is neither the signal nor silence" % begin)
+        self.assertGreaterEqual(exact / (exact + silent), minimum_ratio,
+                                "%d of %d periods silent" % (silent, exact + silent))
+
     def rewire_chain(self, server, names, channel=1, source="system:capture_1", sink="system:playback_1"):
         """Removes jack_thru's automatic connections and wires source -> names... -> sink."""
         for name in names:

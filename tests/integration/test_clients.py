@@ -53,8 +53,8 @@ class ClientsTest(TestCase, AudioAssertions):
             self.assertIn("zombie:port1", server.lsp())
             out = server.playback()
         # The blocked client cost at most a few cycles; the rest of the graph played on, exactly.
-        self.assert_tail_identical(out[0], source[0], minimum_frames=RATE, period=128)
-        self.assert_tail_identical(out[1], source[1], minimum_frames=RATE, period=128)
+        for channel in (0, 1):
+            self.assert_identical_or_silent_periods(out[channel], source[channel], 128)
 
     def test_client_killed_inside_process_callback(self):
         source = [noise(30 * RATE, 13), noise(30 * RATE, 14)]
