@@ -39,6 +39,8 @@ class ClientsTest(TestCase, AudioAssertions):
         with Server(period=128, capture_signal=source) as server:
             server.spawn("jack_thru")
             server.wait_for_port("jack_thru:output_2")
+            watcher = server.spawn(os.path.join(TEST_CLIENTS, "passthrough_client"), "watcher", direct=True)
+            server.wait_for_port("watcher:out_1")
             server.spawn("jack_zombie")
             server.wait_for_port("zombie:port1")
             deadline = time.time() + 20
@@ -52,6 +54,8 @@ class ClientsTest(TestCase, AudioAssertions):
             self.assertGreater(after["cycles"], cycles + 300, "the server stopped cycling")
             self.assertIn("zombie:port1", server.lsp())
             out = server.playback()
+        # Every client hears of the xrun through its xrun callback.
+        self.assertIn("xrun", read_log(watcher).split())
         # The blocked client cost at most a few cycles; the rest of the graph played on, exactly.
         for channel in (0, 1):
             self.assert_identical_or_silent_periods(out[channel], source[channel], 128)
@@ -64,6 +68,8 @@ class ClientsTest(TestCase, AudioAssertions):
                 server.spawn("jack_thru", name)
                 server.wait_for_port(name + ":output_2")
             self.rewire_chain(server, ["thru1", "thru2"])
+            evmon = server.spawn("jack_evmon")
+            time.sleep(0.3)
             # The killer sits on its own branch, capture_2 -> killer -> playback_2.
             victim = server.spawn(killer, "victim", "200")
             server.wait_for_port("victim:out")
@@ -80,6 +86,10 @@ class ClientsTest(TestCase, AudioAssertions):
             self.assertTrue(server.alive())
             out = server.playback()
         self.assert_tail_identical(out[0], source[0])
+        # The others were told: the client and its connections are gone.
+        events = read_log(evmon)
+        self.assertIn("Client victim unregistered", events)
+        self.assertRegex(events, r"Ports 2 and \d+ disconnected")
         # After the victim's connections went away its branch is silent, not stale.
         self.assertEqual(set(out[1][-RATE:]), {0.0})
 

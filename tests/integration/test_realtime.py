@@ -34,7 +34,9 @@ class RealtimeTest(TestCase, AudioAssertions):
         names = ["p%d" % i for i in range(1, 5)]
         with Server(period=PERIOD, capture=1, playback=1, sync=sync, capture_signal=source) as server:
             for name in names:
-                server.spawn(PASSTHROUGH, name, direct=True)
+                # p3 uses the alternate thread model (jack_cycle_wait / jack_cycle_signal).
+                extra = ["--thread"] if name == "p3" else []
+                server.spawn(PASSTHROUGH, name, *extra, direct=True)
             for name in names:
                 wait_for_port(server, name + ":out_1")
             # Graph churn while cycling: connect, disconnect, reconnect.

@@ -1,4 +1,7 @@
-/* A minimal pass-through client: NAME, then copies in_N to out_N for each of CHANNELS.
+/* A minimal pass-through client: copies in_N to out_N for each of CHANNELS.
+ *   passthrough_client NAME [CHANNELS] [--thread]
+ * --thread uses JACK's alternate thread model (jack_set_process_thread with jack_cycle_wait /
+ * jack_cycle_signal) instead of a process callback. Every xrun callback prints "xrun".
  * Built in every configuration, including the RealtimeSanitizer one, where unmodified Debian
  * programs cannot load an instrumented libjack. */
 #include <jack/jack.h>
@@ -9,45 +12,75 @@
 #include <unistd.h>
 
 #define MAX_CHANNELS 8
+static jack_client_t *client;
 static jack_port_t *in[MAX_CHANNELS], *out[MAX_CHANNELS];
 static int channels = 1;
 static volatile sig_atomic_t stop;
 
-static int process(jack_nframes_t frames, void* arg) {
-    (void)arg;
+static void copy_through(jack_nframes_t frames) {
     for (int c = 0; c < channels; ++c)
         memcpy(jack_port_get_buffer(out[c], frames), jack_port_get_buffer(in[c], frames),
                frames * sizeof(float));
+}
+
+static int process(jack_nframes_t frames, void *arg) {
+    (void)arg;
+    copy_through(frames);
     return 0;
 }
 
-static void on_signal(int sig) {
-    (void)sig;
-    stop = 1;
+static void *thread_loop(void *arg) {
+    (void)arg;
+    for (;;) {
+        jack_nframes_t frames = jack_cycle_wait(client);
+        copy_through(frames);
+        jack_cycle_signal(client, 0);
+    }
+    return NULL;
 }
 
-int main(int argc, char** argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: passthrough_client NAME [CHANNELS]\n");
+static int on_xrun(void *arg) {
+    (void)arg;
+    printf("xrun\n");
+    fflush(stdout);
+    return 0;
+}
+
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+int main(int argc, char **argv) {
+    int thread_model = 0;
+    const char *name = NULL;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--thread") == 0) thread_model = 1;
+        else if (!name) name = argv[i];
+        else channels = atoi(argv[i]);
+    }
+    if (!name || channels < 1 || channels > MAX_CHANNELS) {
+        fprintf(stderr, "usage: passthrough_client NAME [CHANNELS] [--thread]\n");
         return 2;
     }
-    if (argc > 2) channels = atoi(argv[2]);
-    if (channels < 1 || channels > MAX_CHANNELS) return 2;
-    jack_client_t* client = jack_client_open(argv[1], JackNoStartServer, NULL);
+    client = jack_client_open(name, JackNoStartServer, NULL);
     if (!client) return 1;
     for (int c = 0; c < channels; ++c) {
-        char name[32];
-        snprintf(name, sizeof name, "in_%d", c + 1);
-        in[c] = jack_port_register(client, name, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
-        snprintf(name, sizeof name, "out_%d", c + 1);
-        out[c] = jack_port_register(client, name, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+        char port[32];
+        snprintf(port, sizeof port, "in_%d", c + 1);
+        in[c] = jack_port_register(client, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        snprintf(port, sizeof port, "out_%d", c + 1);
+        out[c] = jack_port_register(client, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
     }
-    jack_set_process_callback(client, process, NULL);
+    if (thread_model) jack_set_process_thread(client, thread_loop, NULL);
+    else jack_set_process_callback(client, process, NULL);
+    jack_set_xrun_callback(client, on_xrun, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    if (jack_client_thread_id(client) != 0) return 3; /* no thread while inactive */
     if (jack_activate(client)) return 1;
-    while (!stop)
-        usleep(20000);
+    if (jack_client_thread_id(client) == 0) return 4;
+    printf("active\n");
+    fflush(stdout);
+    while (!stop) usleep(20000);
+    jack_deactivate(client);
     jack_client_close(client);
     return 0;
 }
