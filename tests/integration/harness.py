@@ -7,6 +7,7 @@ Each Server gets its own runtime directory and server name, so tests may run in 
 import os
 import random
 import signal
+import socket
 import struct
 import subprocess
 import tempfile
@@ -112,11 +113,22 @@ class Server:
         self.proc = subprocess.Popen(self.args, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
         socket_path = os.path.join(self.dir, self.name + ".sock")
         deadline = time.time() + 10
-        while not os.path.exists(socket_path):
+        while not self.accepting(socket_path):
             assert self.proc.poll() is None, "bantamd exited: " + self.server_log()
-            assert time.time() < deadline, "bantamd did not create its socket"
+            assert time.time() < deadline, "bantamd did not start listening"
             time.sleep(0.02)
         return self
+
+    @staticmethod
+    def accepting(path):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            probe.connect(path)
+            return True
+        except OSError:
+            return False
+        finally:
+            probe.close()
 
     def __exit__(self, *exc):
         for child in self.children:

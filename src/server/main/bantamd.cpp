@@ -35,10 +35,9 @@ int main(int argc, char** argv) {
             }
         driver = drivers::create_driver(options.driver, options.driver_args);
     } catch (const std::exception& error) {
-        std::fprintf(stderr, "bantamd: %s\n",
-                     std::string(error.what()).rfind("bantamd: ", 0) == 0 ? error.what() + 9
-                                                                          : error.what());
-        std::fprintf(stderr, "Try 'bantamd --help' or 'bantamd -d DRIVER --help'.\n");
+        const char* message = error.what();
+        if (std::string(message).rfind("bantamd: ", 0) == 0) message += 9;
+        std::fprintf(stderr, "bantamd: %s (see bantamd --help)\n", message);
         return 2;
     }
     log::set_verbose(options.verbose);
