@@ -134,9 +134,13 @@ int Client::activate() {
     if (server_gone_.load()) return -1;
     bool realtime = has_realtime_role();
     if (realtime) {
+        // As JACK2: the process thread's buffer-size and thread-init callbacks have returned
+        // before the client is scheduled, so a slow init cannot cost cycles.
         stop_process_.store(false);
+        process_ready_.store(false);
         process_thread_ = std::thread([this] { process_loop(); });
         process_pthread_ = process_thread_.native_handle();
+        process_ready_.wait(false);
     }
     active_ = true;
     ipc::ActivateRequest payload{};

@@ -132,6 +132,7 @@ class Client {
     std::atomic<bool> active_{false};
     std::atomic<bool> closing_{false};
     std::atomic<bool> stop_process_{false};
+    std::atomic<bool> process_ready_{false};
     std::atomic<bool> shutdown_delivered_{false};
     Callbacks callbacks_;
     std::thread notification_thread_;

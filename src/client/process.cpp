@@ -24,10 +24,12 @@ void Client::process_loop() {
         pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
     }
     // As JACK: the buffer size is announced on this thread once before the first cycle, then
-    // thread_init runs, both before the client is scheduled.
+    // thread_init runs, both before activate() lets the server schedule the client.
     if (callbacks_.buffer_size)
         callbacks_.buffer_size(header().buffer_size.load(), callbacks_.buffer_size_arg);
     if (callbacks_.thread_init) callbacks_.thread_init(callbacks_.thread_init_arg);
+    process_ready_.store(true);
+    process_ready_.notify_all();
 
     if (callbacks_.process_thread) {
         callbacks_.process_thread(callbacks_.process_thread_arg);

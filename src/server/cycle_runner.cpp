@@ -62,6 +62,23 @@ void CycleRunner::pause() noexcept {
     pause_requested_ = true;
     while (!paused_.load())
         paused_.wait(false);
+    // No cycle may straddle the pause (a buffer size change happens in it): a wakeup a client
+    // has not acted on yet is withdrawn, and a cycle a client already runs is waited for.
+    const uint64_t cycle = control_.header.cycle.load();
+    const ipc::Snapshot& snapshot =
+        control_.snapshots[control_.header.cycle_snapshot.load() % kSnapshotSlots];
+    const uint32_t count = std::min(snapshot.order_count, kMaxClients);
+    for (uint32_t i = 0; i < count; ++i)
+        data_.activations[snapshot.order[i] % kMaxClients].pending.store(
+            pack_pending(cycle, Activation::kSkipped));
+    const uint64_t deadline = monotonic_usecs() + 1000000;
+    for (uint32_t i = 0; i < count; ++i) {
+        const Activation& activation = data_.activations[snapshot.order[i] % kMaxClients];
+        while (activation.state.load() == ipc::RunState::running && monotonic_usecs() < deadline) {
+            timespec nap{0, 200000};
+            nanosleep(&nap, nullptr);
+        }
+    }
 }
 
 void CycleRunner::resume() noexcept {

@@ -15,7 +15,7 @@ class PythonClientTest(TestCase):
         with Server(period=256) as server:
             result = server.run("/usr/bin/python3", SCRIPT, timeout=60, check=False)
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-            self.assertIn("8 checks passed", result.stdout)
+            self.assertIn("9 checks passed", result.stdout)
 
 
 if __name__ == "__main__":

@@ -142,6 +142,8 @@ def connections_and_callbacks():
     assert ("connect", "other:out", "system:playback_1", True) in seen, seen
     assert ("connect", "other:out", "system:playback_1", False) in seen, seen
     assert ("client", "other", False) in seen, seen
+    # The id in an unregistration callback still resolves, to the port as it last was.
+    assert ("port", "other:out", False) in seen, seen
     assert ("graph",) in seen
     order = [e for e in seen if e[0] in ("client", "connect")]
     assert order.index(("client", "other", True)) < order.index(("connect", "other:out", "system:playback_1", True))
@@ -176,6 +178,45 @@ def process_callback_and_time():
     assert client.samplerate == 48000
     assert client.frame_time >= starts[-1]
     client.close()
+
+
+@check
+def buffer_size_change_waits_for_callbacks():
+    import subprocess
+    client = jack.Client("resizer", no_start_server=True)
+    log = []
+    lock = threading.Lock()
+
+    def on_size(size):
+        with lock:
+            log.append(("callback begins", size))
+        time.sleep(0.3)  # a slow callback: no cycle may run at the new size meanwhile
+        with lock:
+            log.append(("callback returns", size))
+
+    @client.set_process_callback
+    def process(n):
+        with lock:
+            if not log or log[-1] != ("process", n):
+                log.append(("process", n))
+
+    client.set_blocksize_callback(on_size)
+    client.activate()
+    time.sleep(0.2)
+    old = client.blocksize
+    new = 512 if old != 512 else 1024
+    subprocess.run(["jack_bufsize", str(new)], check=True, capture_output=True)
+    time.sleep(0.3)
+    client.deactivate()
+    client.close()
+    with lock:
+        events = list(log)
+    begins = events.index(("callback begins", new))
+    returns = events.index(("callback returns", new))
+    first_new = events.index(("process", new))
+    assert begins < returns < first_new, events
+    assert ("process", old) not in events[begins:], events
+    assert events.count(("callback begins", new)) == 1, events
 
 
 @check
