@@ -76,6 +76,32 @@ void Engine::notify_client(uint32_t refnum, ipc::Notification notification) {
     BANTAM_WARN("client '%s' did not answer a notification in time", client.name.c_str());
 }
 
+void Engine::announce_port(uint32_t port, bool registered) {
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::port_registered;
+    n.a = port;
+    n.b = registered;
+    notify_all(n);
+}
+
+void Engine::announce_connection(uint32_t from, uint32_t to, bool connected) {
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::port_connected;
+    n.a = from;
+    n.b = to;
+    n.c = connected;
+    notify_all(n);
+    notify_all({.type = ipc::NotificationType::graph_order});
+}
+
+ipc::Notification Engine::client_event(const char* name, bool registered) {
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::client_registered;
+    n.a = registered;
+    ipc::copy_name(n.name1, name);
+    return n;
+}
+
 void Engine::notify_all(ipc::Notification notification, bool include_inactive) {
     for (uint32_t refnum = 1; refnum < kMaxClients; ++refnum) {
         const ClientState& client = clients_[refnum];
@@ -281,10 +307,7 @@ void Engine::attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::Unique
     ClientState& client = clients_.at(refnum);
     client.requests = std::move(requests);
     client.notifications = std::move(notifications);
-    ipc::Notification n{};
-    n.type = ipc::NotificationType::client_registered;
-    n.a = 1;
-    ipc::copy_name(n.name1, client.name.c_str());
+    ipc::Notification n = client_event(client.name.c_str(), true);
     for (uint32_t other = 1; other < kMaxClients; ++other)
         if (other != refnum && clients_[other].in_use && clients_[other].active)
             notify_client(other, n);
@@ -298,11 +321,7 @@ int Engine::activate(uint32_t refnum, bool realtime_role) {
     mirror_client(refnum);
     publish_graph();
     for (uint32_t port : client.ports) {
-        ipc::Notification n{};
-        n.type = ipc::NotificationType::port_registered;
-        n.a = port;
-        n.b = 1;
-        notify_all(n);
+        announce_port(port, true);
     }
     notify_all({.type = ipc::NotificationType::graph_order});
     return 0;
@@ -314,11 +333,7 @@ int Engine::deactivate(uint32_t refnum) {
     for (uint32_t port : client.ports)
         drop_port_connections(port);
     for (uint32_t port : client.ports) {
-        ipc::Notification n{};
-        n.type = ipc::NotificationType::port_registered;
-        n.a = port;
-        n.b = 0;
-        notify_all(n);
+        announce_port(port, false);
     }
     client.active = false;
     mirror_client(refnum);
@@ -338,10 +353,7 @@ void Engine::close_client(uint32_t refnum) {
     std::string name = client.name;
     client = ClientState{};
     mirror_client(refnum);
-    ipc::Notification n{};
-    n.type = ipc::NotificationType::client_registered;
-    n.a = 0;
-    ipc::copy_name(n.name1, name.c_str());
+    ipc::Notification n = client_event(name.c_str(), false);
     notify_all(n);
 }
 
@@ -370,11 +382,7 @@ int Engine::register_port(uint32_t refnum, const char* short_name, PortType type
     client.ports.push_back(port);
     mirror_port(port);
     if (client.active) {
-        ipc::Notification n{};
-        n.type = ipc::NotificationType::port_registered;
-        n.a = port;
-        n.b = 1;
-        notify_all(n);
+        announce_port(port, true);
     }
     return int(port);
 }
@@ -388,11 +396,7 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
     mirror_port(port);
     std::erase(client.ports, port);
     if (client.active) {
-        ipc::Notification n{};
-        n.type = ipc::NotificationType::port_registered;
-        n.a = port;
-        n.b = 0;
-        notify_all(n);
+        announce_port(port, false);
     }
     return 0;
 }
@@ -471,13 +475,7 @@ int Engine::connect_ports(uint32_t from, uint32_t to) {
     if (connections_.size() >= kMaxConnections) return -ENOSPC;
     connections_.push_back({from, to});
     publish_graph();
-    ipc::Notification n{};
-    n.type = ipc::NotificationType::port_connected;
-    n.a = from;
-    n.b = to;
-    n.c = 1;
-    notify_all(n);
-    notify_all({.type = ipc::NotificationType::graph_order});
+    announce_connection(from, to, true);
     return 0;
 }
 
@@ -495,13 +493,7 @@ int Engine::disconnect_ports(uint32_t from, uint32_t to) {
     if (found == connections_.end()) return -ENOENT;
     connections_.erase(found);
     publish_graph();
-    ipc::Notification n{};
-    n.type = ipc::NotificationType::port_connected;
-    n.a = from;
-    n.b = to;
-    n.c = 0;
-    notify_all(n);
-    notify_all({.type = ipc::NotificationType::graph_order});
+    announce_connection(from, to, false);
     return 0;
 }
 

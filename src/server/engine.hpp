@@ -93,6 +93,9 @@ class Engine {
     void publish_graph();
 
   private:
+    void announce_port(uint32_t port, bool registered);
+    void announce_connection(uint32_t from, uint32_t to, bool connected);
+    static ipc::Notification client_event(const char* name, bool registered);
     int find_port(const char* name) const; // by full name or alias; -1 if none
     std::vector<uint32_t> ports_of_flags(bool capture) const;
     void mirror_port(uint32_t port);
