@@ -198,6 +198,21 @@ class Server:
             assert time.time() < deadline, "port %s never appeared" % name
             time.sleep(0.05)
 
+    def wait_for_connection(self, source, destination, timeout=10):
+        deadline = time.time() + timeout
+        while "%s\n   %s\n" % (source, destination) not in self.lsp("-c") + "\n":
+            assert time.time() < deadline, "%s never got connected to %s" % (source, destination)
+            time.sleep(0.05)
+
+    def spawn_thru(self, name="jack_thru"):
+        """Starts Debian's jack_thru and waits until it has made its own connections
+        (capture -> its inputs, its outputs -> playback), which it does after activating."""
+        proc = self.spawn("jack_thru", name) if name != "jack_thru" else self.spawn("jack_thru")
+        self.wait_for_port(name + ":output_2")
+        self.wait_for_connection(name + ":output_2", "system:playback_2")
+        self.wait_for_connection(name + ":input_2", "system:capture_2")
+        return proc
+
     def connect(self, source, destination):
         self.run("jack_connect", source, destination)
 

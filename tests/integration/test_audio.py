@@ -35,8 +35,7 @@ class AudioTest(TestCase, AudioAssertions):
     def test_thru_is_sample_exact(self):
         source = [noise(10 * RATE, 1), noise(10 * RATE, 2)]
         with Server(period=PERIOD, capture_signal=source) as server:
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            server.spawn_thru()
             time.sleep(2)
             out = server.playback()
         for channel in (0, 1):
@@ -47,9 +46,7 @@ class AudioTest(TestCase, AudioAssertions):
         names = ["thru%d" % i for i in range(1, 9)]
         with Server(period=PERIOD, capture_signal=source) as server:
             for name in names:
-                server.spawn("jack_thru", name)
-            for name in names:
-                server.wait_for_port(name + ":output_2")
+                server.spawn_thru(name)
             self.rewire_chain(server, names)
             lsp = server.lsp("-c")
             self.assertIn("system:playback_1\n   thru8:output_1\n", lsp)
@@ -63,8 +60,7 @@ class AudioTest(TestCase, AudioAssertions):
         source = [noise(10 * RATE, 5, 4096), noise(10 * RATE, 6, 4096), noise(10 * RATE, 7, 4096)]
         expected = [a + b + c for a, b, c in zip(*source)]
         with Server(period=PERIOD, capture=3, capture_signal=source) as server:
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            server.spawn_thru()
             self.rewire_chain(server, ["jack_thru"])
             # Mixed by the client library into jack_thru's input ...
             server.connect("system:capture_2", "jack_thru:input_1")
@@ -95,8 +91,7 @@ class AudioTest(TestCase, AudioAssertions):
         source = [noise(20 * RATE, 8), noise(20 * RATE, 9)]
         with Server(period=PERIOD, capture_signal=source, record=False) as server:
             for name in ("thru1", "thru2"):
-                server.spawn("jack_thru", name)
-                server.wait_for_port(name + ":output_2")
+                server.spawn_thru(name)
             self.rewire_chain(server, ["thru1", "thru2"], sink="system:playback_1")
             path = server.dir + "/rec.wav"
             server.run("jack_rec", "-f", path, "-d", "2", "-b", "16", "thru2:output_1", timeout=30)

@@ -13,8 +13,7 @@ class ClientsTest(TestCase, AudioAssertions):
         with Server() as server:
             evmon = server.spawn("jack_evmon")
             time.sleep(0.5)
-            thru = server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            thru = server.spawn_thru()
             server.run("jack_disconnect", "system:capture_1", "jack_thru:input_1")
             thru.send_signal(signal.SIGINT)
             thru.wait(timeout=10)
@@ -37,8 +36,7 @@ class ClientsTest(TestCase, AudioAssertions):
         # jack_zombie sleeps for a second inside its 1000th process callback.
         source = [noise(40 * RATE, 11), noise(40 * RATE, 12)]
         with Server(period=128, capture_signal=source) as server:
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            server.spawn_thru()
             watcher = server.spawn(os.path.join(TEST_CLIENTS, "passthrough_client"), "watcher", direct=True)
             server.wait_for_port("watcher:out_1")
             server.spawn("jack_zombie")
@@ -65,8 +63,7 @@ class ClientsTest(TestCase, AudioAssertions):
         killer = os.path.join(TEST_CLIENTS, "killer_client")
         with Server(period=PERIOD, capture_signal=source) as server:
             for name in ("thru1", "thru2"):
-                server.spawn("jack_thru", name)
-                server.wait_for_port(name + ":output_2")
+                server.spawn_thru(name)
             self.rewire_chain(server, ["thru1", "thru2"])
             evmon = server.spawn("jack_evmon")
             time.sleep(0.3)

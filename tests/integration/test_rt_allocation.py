@@ -24,8 +24,7 @@ class RealtimeAllocationTest(TestCase):
         self.guarded()
         with Server(period=256) as server:
             for name in ("thru1", "thru2"):
-                server.spawn("jack_thru", name)
-                server.wait_for_port(name + ":output_2")
+                server.spawn_thru(name)
             tone = server.spawn("jack_simple_client")
             server.wait_for_port("jack_simple_client:output1")
             time.sleep(1.2)  # past the warm-up: from here on the guard is armed

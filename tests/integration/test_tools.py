@@ -13,8 +13,7 @@ class ToolsTest(TestCase):
         with Server(period=256) as server:
             self.assertEqual(server.lsp().split(),
                              ["system:capture_1", "system:capture_2", "system:playback_1", "system:playback_2"])
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            server.spawn_thru()
             # jack_thru connects capture -> its inputs and its outputs -> playback by itself.
             self.assertEqual(server.lsp("-c"),
                              "system:capture_1\n   jack_thru:input_1\n"
@@ -45,8 +44,7 @@ class ToolsTest(TestCase):
 
     def test_connect_disconnect_and_duplicates(self):
         with Server() as server:
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:output_2")
+            server.spawn_thru()
             server.run("jack_disconnect", "system:capture_1", "jack_thru:input_1")
             self.assertNotIn("jack_thru:input_1\n   system:capture_1", server.lsp("-c"))
             server.run("jack_connect", "system:capture_2", "jack_thru:input_1")
@@ -69,8 +67,7 @@ class ToolsTest(TestCase):
             third = server.run("jack_alias", "system:capture_1", "third", check=False)
             self.assertNotEqual(third.returncode, 0)
             # An alias names the port for connections too (qjackctl relies on it).
-            server.spawn("jack_thru")
-            server.wait_for_port("jack_thru:input_1")
+            server.spawn_thru()
             server.run("jack_disconnect", "mic:left", "jack_thru:input_1")
             self.assertNotIn("jack_thru:input_1\n   system:capture_1", server.lsp("-c"))
             server.run("jack_alias", "-u", "system:capture_1", "mic:left")
