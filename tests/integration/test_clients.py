@@ -90,6 +90,12 @@ class ClientsTest(TestCase, AudioAssertions):
         # After the victim's connections went away its branch is silent, not stale.
         self.assertEqual(set(out[1][-RATE:]), {0.0})
 
+    def test_api_checks_client(self):
+        with Server(period=256) as server:
+            result = server.run(os.path.join(TEST_CLIENTS, "api_checks"), check=False, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("api checks passed", result.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
