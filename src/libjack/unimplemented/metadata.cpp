@@ -76,7 +76,6 @@ JACK_EXPORT int jack_remove_all_properties(jack_client_t*) {
     return -1;
 }
 
-
 // Real already: releases a description the way the getters will allocate it (malloc'd strings
 // and property array; the description itself only when asked).
 JACK_EXPORT void jack_free_description(jack_description_t* desc, int free_description_itself) {

@@ -1,45 +1,46 @@
 /* Checks of the libjack API that no Debian program exercises on its own: threads and real-time
  * priority, cycle times and frame/time conversion, port buffers from other threads and on
  * foreign ports, the client-only (no process callback) case. Prints "api checks passed". */
+#include <errno.h>
 #include <jack/jack.h>
 #include <jack/thread.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(cond)                                                                          \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "check failed at line %d: %s\n", __LINE__, #cond);               \
-            exit(1);                                                                         \
-        }                                                                                    \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "check failed at line %d: %s\n", __LINE__, #cond);                     \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 static volatile int cycles;
 static jack_port_t *out, *in;
 
-static int process(jack_nframes_t frames, void *arg) {
-    jack_client_t *client = arg;
-    float *buffer = jack_port_get_buffer(out, frames);
-    for (jack_nframes_t i = 0; i < frames; ++i) buffer[i] = 0.5f;
+static int process(jack_nframes_t frames, void* arg) {
+    jack_client_t* client = arg;
+    float* buffer = jack_port_get_buffer(out, frames);
+    for (jack_nframes_t i = 0; i < frames; ++i)
+        buffer[i] = 0.5f;
     /* Inside the cycle, frames since its start stay below a period. */
     if (jack_frames_since_cycle_start(client) > 4 * frames) return 1;
     cycles++;
     return 0;
 }
 
-static void *worker(void *arg) {
-    int *ran = arg;
+static void* worker(void* arg) {
+    int* ran = arg;
     *ran = 1;
     return NULL;
 }
 
 int main(void) {
     jack_status_t status;
-    jack_client_t *client = jack_client_open("apichecks", JackNoStartServer, &status);
+    jack_client_t* client = jack_client_open("apichecks", JackNoStartServer, &status);
     CHECK(client != NULL);
     CHECK(jack_client_thread_id(client) == 0);
     out = jack_port_register(client, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
@@ -51,7 +52,7 @@ int main(void) {
     CHECK(jack_port_by_id(client, 0) == NULL);
     CHECK(jack_set_process_callback(client, process, client) == 0);
     CHECK(jack_activate(client) == 0);
-    CHECK(jack_activate(client) == 0); /* activating twice is fine */
+    CHECK(jack_activate(client) == 0);                              /* activating twice is fine */
     CHECK(jack_set_process_callback(client, process, client) != 0); /* not while active */
     CHECK(jack_client_thread_id(client) != 0);
 
@@ -72,7 +73,8 @@ int main(void) {
     int rc = jack_acquire_real_time_scheduling(pthread_self(), 3);
     if (rc == 0) CHECK(jack_drop_real_time_scheduling(pthread_self()) == 0);
 
-    while (cycles < 20) usleep(1000);
+    while (cycles < 20)
+        usleep(1000);
 
     /* Cycle times: consecutive, a period apart, consistent with the frame clock. */
     jack_nframes_t frames;
@@ -95,21 +97,22 @@ int main(void) {
     CHECK(jack_port_get_buffer(out, size) != NULL);
     CHECK(jack_port_get_buffer(out, size * 2) == NULL);
     CHECK(jack_port_get_buffer(in, size) != NULL);
-    jack_port_t *capture = jack_port_by_name(client, "system:capture_1");
+    jack_port_t* capture = jack_port_by_name(client, "system:capture_1");
     CHECK(capture != NULL);
     CHECK(jack_port_get_buffer(capture, size) == NULL);
     CHECK(jack_port_is_mine(client, out) && !jack_port_is_mine(client, capture));
 
     /* A client with no process callback takes no part in cycles and has no thread. */
-    jack_client_t *patchbay = jack_client_open("patchbay", JackNoStartServer, NULL);
+    jack_client_t* patchbay = jack_client_open("patchbay", JackNoStartServer, NULL);
     CHECK(patchbay != NULL);
     CHECK(jack_activate(patchbay) == 0);
     CHECK(jack_client_thread_id(patchbay) == 0);
     CHECK(jack_connect(patchbay, "apichecks:out", "system:playback_1") == 0);
     CHECK(jack_connect(patchbay, "apichecks:out", "system:playback_1") == EEXIST);
     CHECK(jack_port_connected_to(out, "system:playback_1"));
-    const char **connections = jack_port_get_connections(out);
-    CHECK(connections && strcmp(connections[0], "system:playback_1") == 0 && connections[1] == NULL);
+    const char** connections = jack_port_get_connections(out);
+    CHECK(connections && strcmp(connections[0], "system:playback_1") == 0 &&
+          connections[1] == NULL);
     jack_free(connections);
     CHECK(jack_port_disconnect(client, out) == 0);
     CHECK(jack_port_connected(out) == 0);

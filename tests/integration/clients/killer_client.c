@@ -10,7 +10,7 @@
 static jack_port_t *in, *out;
 static long cycles_left;
 
-static int process(jack_nframes_t frames, void *arg) {
+static int process(jack_nframes_t frames, void* arg) {
     (void)arg;
     memcpy(jack_port_get_buffer(out, frames), jack_port_get_buffer(in, frames),
            frames * sizeof(float));
@@ -18,13 +18,13 @@ static int process(jack_nframes_t frames, void *arg) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: killer_client NAME CYCLES\n");
         return 2;
     }
     cycles_left = atol(argv[2]);
-    jack_client_t *client = jack_client_open(argv[1], JackNoStartServer, NULL);
+    jack_client_t* client = jack_client_open(argv[1], JackNoStartServer, NULL);
     if (!client) return 1;
     in = jack_port_register(client, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
     out = jack_port_register(client, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
@@ -32,5 +32,6 @@ int main(int argc, char **argv) {
     if (jack_activate(client)) return 1;
     printf("active\n");
     fflush(stdout);
-    for (;;) pause();
+    for (;;)
+        pause();
 }

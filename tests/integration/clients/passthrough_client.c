@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define MAX_CHANNELS 8
-static jack_client_t *client;
+static jack_client_t* client;
 static jack_port_t *in[MAX_CHANNELS], *out[MAX_CHANNELS];
 static int channels = 1;
 static volatile sig_atomic_t stop;
@@ -23,13 +23,13 @@ static void copy_through(jack_nframes_t frames) {
                frames * sizeof(float));
 }
 
-static int process(jack_nframes_t frames, void *arg) {
+static int process(jack_nframes_t frames, void* arg) {
     (void)arg;
     copy_through(frames);
     return 0;
 }
 
-static void *thread_loop(void *arg) {
+static void* thread_loop(void* arg) {
     (void)arg;
     for (;;) {
         jack_nframes_t frames = jack_cycle_wait(client);
@@ -39,22 +39,28 @@ static void *thread_loop(void *arg) {
     return NULL;
 }
 
-static int on_xrun(void *arg) {
+static int on_xrun(void* arg) {
     (void)arg;
     printf("xrun\n");
     fflush(stdout);
     return 0;
 }
 
-static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_signal(int sig) {
+    (void)sig;
+    stop = 1;
+}
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     int thread_model = 0;
-    const char *name = NULL;
+    const char* name = NULL;
     for (int i = 1; i < argc; ++i) {
-        if (strcmp(argv[i], "--thread") == 0) thread_model = 1;
-        else if (!name) name = argv[i];
-        else channels = atoi(argv[i]);
+        if (strcmp(argv[i], "--thread") == 0)
+            thread_model = 1;
+        else if (!name)
+            name = argv[i];
+        else
+            channels = atoi(argv[i]);
     }
     if (!name || channels < 1 || channels > MAX_CHANNELS) {
         fprintf(stderr, "usage: passthrough_client NAME [CHANNELS] [--thread]\n");
@@ -69,8 +75,10 @@ int main(int argc, char **argv) {
         snprintf(port, sizeof port, "out_%d", c + 1);
         out[c] = jack_port_register(client, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
     }
-    if (thread_model) jack_set_process_thread(client, thread_loop, NULL);
-    else jack_set_process_callback(client, process, NULL);
+    if (thread_model)
+        jack_set_process_thread(client, thread_loop, NULL);
+    else
+        jack_set_process_callback(client, process, NULL);
     jack_set_xrun_callback(client, on_xrun, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -79,7 +87,8 @@ int main(int argc, char **argv) {
     if (jack_client_thread_id(client) == 0) return 4;
     printf("active\n");
     fflush(stdout);
-    while (!stop) usleep(20000);
+    while (!stop)
+        usleep(20000);
     jack_deactivate(client);
     jack_client_close(client);
     return 0;
