@@ -126,22 +126,16 @@ int Client::simple_request(ipc::RequestType type, const void* payload, size_t si
 // ---- lifecycle ---------------------------------------------------------------------------------
 
 bool Client::has_realtime_role() const noexcept {
-    return callbacks_.process || callbacks_.process_thread;
+    // Sync and timebase callbacks run on the process thread too.
+    return callbacks_.process || callbacks_.process_thread || callbacks_.sync ||
+           callbacks_.timebase;
 }
 
 int Client::activate() {
     if (active_.load()) return 0;
     if (server_gone_.load()) return -1;
     bool realtime = has_realtime_role();
-    if (realtime) {
-        // As JACK2: the process thread's buffer-size and thread-init callbacks have returned
-        // before the client is scheduled, so a slow init cannot cost cycles.
-        stop_process_.store(false);
-        process_ready_.store(false);
-        process_thread_ = std::thread([this] { process_loop(); });
-        process_pthread_ = process_thread_.native_handle();
-        process_ready_.wait(false);
-    }
+    if (realtime) start_process_thread();
     active_ = true;
     ipc::ActivateRequest payload{};
     payload.realtime_role = realtime;
@@ -151,6 +145,24 @@ int Client::activate() {
         return -1;
     }
     return 0;
+}
+
+int Client::ensure_process_thread() {
+    if (!active_.load() || process_thread_.joinable()) return 0;
+    start_process_thread();
+    ipc::ActivateRequest payload{};
+    payload.realtime_role = 1;
+    return simple_request(ipc::RequestType::activate, &payload, sizeof payload) == 0 ? 0 : -1;
+}
+
+void Client::start_process_thread() {
+    // As JACK2: the process thread's buffer-size and thread-init callbacks have returned
+    // before the client is scheduled, so a slow init cannot cost cycles.
+    stop_process_.store(false);
+    process_ready_.store(false);
+    process_thread_ = std::thread([this] { process_loop(); });
+    process_pthread_ = process_thread_.native_handle();
+    process_ready_.wait(false);
 }
 
 void Client::stop_process_thread() {
@@ -217,11 +229,17 @@ char* Client::uuid_string() const {
 
 jack_nframes_t Client::cycle_wait_or_exit() {
     jack_nframes_t frames = cycle_wait();
+    if (frames != 0) run_sync_callback();
     if (frames == 0 && pthread_equal(pthread_self(), process_pthread_)) {
         leave_realtime_role();
         pthread_exit(nullptr);
     }
     return frames;
+}
+
+void Client::cycle_signal_from_user(int status) {
+    if (rt_.in_cycle) run_timebase_callback(header().buffer_size.load());
+    cycle_signal(status);
 }
 
 Callbacks& Client::callbacks_for_setting(int& status) noexcept {
@@ -294,6 +312,12 @@ void Client::dispatch(const ipc::Notification& n) {
         break;
     case NotificationType::buffer_size:
         if (cb.buffer_size) cb.buffer_size(n.a, cb.buffer_size_arg);
+        break;
+    case NotificationType::property_changed:
+        if (cb.property_change)
+            cb.property_change(uint64_t(n.a) | (uint64_t(n.b) << 32),
+                               (n.c & 0x100) ? nullptr : n.name1,
+                               jack_property_change_t(n.c & 0xff), cb.property_change_arg);
         break;
     case NotificationType::sample_rate:
         if (cb.sample_rate) cb.sample_rate(n.a, cb.sample_rate_arg);

@@ -54,9 +54,18 @@ struct Callbacks {
     void* shutdown_arg = nullptr;
     JackInfoShutdownCallback info_shutdown = nullptr;
     void* info_shutdown_arg = nullptr;
+    JackSyncCallback sync = nullptr;
+    void* sync_arg = nullptr;
+    JackTimebaseCallback timebase = nullptr;
+    void* timebase_arg = nullptr;
     // Stored now; called once metadata exists (issue 3). Until then no property ever changes.
     JackPropertyChangeCallback property_change = nullptr;
     void* property_change_arg = nullptr;
+};
+
+struct PropertyRecord {
+    uint64_t subject = 0;
+    std::string key, value, type;
 };
 
 class Client {
@@ -104,12 +113,30 @@ class Client {
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_ : 0; }
     int process_thread_priority() const noexcept;
 
+    // Transport (src/client/transport.cpp). Requests are real-time safe: they write to the
+    // data segment and the driver acts on them at the next cycle start.
+    RT_NONBLOCKING void transport_command(uint32_t command) noexcept;
+    RT_NONBLOCKING int transport_reposition(const jack_position_t& position) noexcept;
+    RT_NONBLOCKING jack_transport_state_t transport_query(jack_position_t* position) const noexcept;
+    RT_NONBLOCKING jack_nframes_t transport_frame() const noexcept;
+    int set_sync_callback(JackSyncCallback callback, void* arg);
+    int set_timebase_callback(bool conditional, JackTimebaseCallback callback, void* arg);
+    int release_timebase();
+    int set_sync_timeout(jack_time_t usecs);
+
+    // Metadata (src/client/metadata.cpp). Returns the server's status (>= 0) or -1; query
+    // results are appended to `results`.
+    int metadata_request(ipc::MetadataOp op, uint64_t subject, const char* key, const char* value,
+                         const char* type, std::vector<PropertyRecord>* results = nullptr);
+
     void shutdown_from_server(const char* reason);
     // The client's uuid as JACK formats it, malloc'd (freed with jack_free).
     char* uuid_string() const;
     // jack_cycle_wait for the alternate thread model: when the client stops, the thread exits
     // here as it does in JACK2, so a user loop never spins on a 0 frame count.
     jack_nframes_t cycle_wait_or_exit();
+    // jack_cycle_signal: the timebase callback (if master) runs here, as in JACK2.
+    void cycle_signal_from_user(int status);
 
   private:
     Client() = default;
@@ -118,9 +145,17 @@ class Client {
     void notification_loop();
     void dispatch(const ipc::Notification& notification);
     void process_loop();
+    // Thread: RT, around the process callback of each cycle.
+    // Not noexcept: a user callback may end the thread by forced unwinding (pthread_exit,
+    // as Python does to threads that call back into it during interpreter shutdown).
+    void run_sync_callback();
+    void run_timebase_callback(jack_nframes_t frames);
     static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
+    void start_process_thread();
     void stop_process_thread();
+    // A sync or timebase callback set while active needs a process thread to run on.
+    int ensure_process_thread();
 
     std::string name_;
     std::string server_name_;

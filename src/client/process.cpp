@@ -6,6 +6,7 @@
 
 #include "client/client.hpp"
 #include "common/clock.hpp"
+#include "ipc/midi_buffer.hpp"
 #include "ipc/port_buffers.hpp"
 
 namespace bantam::client {
@@ -37,12 +38,18 @@ void Client::process_loop() {
         for (;;) {
             jack_nframes_t frames = cycle_wait();
             if (frames == 0) break;
-            int status = callbacks_.process(frames, callbacks_.process_arg);
+            run_sync_callback();
+            int status =
+                callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
+            run_timebase_callback(frames);
             cycle_signal(status);
             if (status != 0) break; // JACK: a failing process callback stops the client's cycles
         }
     }
     leave_realtime_role();
+    // A process callback that failed takes the client out of the graph, as in JACK: it is
+    // deactivated (no shutdown callback), so the server stops waiting for it.
+    if (!stop_process_.load() && active_.load()) deactivate();
 }
 
 void Client::leave_realtime_role() noexcept {
@@ -113,7 +120,20 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     if (frames > link_->header().buffer_size.load(std::memory_order_relaxed)) return nullptr;
     ipc::DataSegment& data = link_->data();
     if (port->flags() & JackPortIsOutput) {
-        return port->owner() == refnum_ ? data.buffers[port->id()].samples : nullptr;
+        if (port->owner() != refnum_) return nullptr;
+        float* buffer = data.buffers[port->id()].samples;
+        // JACK2 initialises a MIDI port's buffer when the port is registered and again on every
+        // buffer-size change (JackPort::ClearBuffer), but never when jack_port_get_buffer is
+        // called on an output: events a client does not clear (jack_midi_clear_buffer) are
+        // sent again. Bantam's server only zeroes the buffer at registration, so the header is
+        // written here, lazily and with the same effect: when it is missing or was made for
+        // another period size. A valid header for this period is left alone, events included.
+        if (port->type() == PortType::midi) {
+            uint32_t period = link_->header().buffer_size.load(std::memory_order_relaxed);
+            if (!ipc::midi::valid(buffer) || ipc::midi::nframes(buffer) != period)
+                ipc::midi::init(buffer, period);
+        }
+        return buffer;
     }
     if (port->owner() != refnum_) return nullptr;
     RT_ASSUME_SAFE_BEGIN // pthread_self() reads a register; pthread_equal compares
@@ -121,7 +141,9 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     RT_ASSUME_SAFE_END
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
     uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();
-    return ipc::resolve_input_buffer(snapshot, data, port->id(), frames, cycle);
+    // The port's own type, not the snapshot's: a port registered since the last graph change
+    // is not in the snapshot yet.
+    return ipc::resolve_input(snapshot, data, port->id(), port->type(), frames, cycle);
 }
 
 } // namespace bantam::client

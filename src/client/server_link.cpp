@@ -183,3 +183,14 @@ int find_client_pid(const char* name) {
 }
 
 } // namespace bantam::client
+
+namespace bantam::client {
+
+Client* any_open_client() {
+    std::lock_guard lock(links_mutex);
+    for (auto& link : links())
+        if (Client* client = link->any_client()) return client;
+    return nullptr;
+}
+
+} // namespace bantam::client

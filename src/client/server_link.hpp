@@ -34,6 +34,8 @@ struct PortInfo {
 
 // Pid of a client by name on any server this process knows; 0 if none.
 int find_client_pid(const char* name);
+// Any client this process has open, for the JACK functions that take none; nullptr if none.
+Client* any_open_client();
 
 class ServerLink {
   public:

@@ -2,29 +2,40 @@
 
 #include <cstring>
 
+#include "ipc/midi_buffer.hpp"
+
 namespace bantam::ipc {
 
-float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_t port,
-                            uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
-    if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
-    float* own = data.buffers[port].samples;
-    const auto& route = snapshot.ports[port];
-    uint32_t begin = route.peer_begin;
-    uint32_t count = route.peer_count;
-    if (begin > std::size(snapshot.port_peers) || count > std::size(snapshot.port_peers) - begin)
-        count = 0;
+namespace {
 
-    float* single = nullptr;
-    uint32_t live = 0;
-    for (uint32_t i = 0; i < count; ++i) {
+// An input's sources in connection order, each read only if its owner produced it this cycle.
+struct Sources {
+    const Snapshot& snapshot;
+    DataSegment& data;
+    uint32_t begin = 0;
+    uint32_t count = 0;
+    uint64_t cycle = 0;
+    bool finished_only = false;
+
+    // The i-th source's buffer, or nullptr when it is not a port or is silent this cycle.
+    RT_NONBLOCKING float* operator()(uint32_t i) const noexcept {
         uint32_t source = snapshot.port_peers[begin + i];
-        if (source == 0 || source >= kMaxPorts) continue;
+        if (source == 0 || source >= kMaxPorts) return nullptr;
         uint32_t owner = snapshot.ports[source].owner % kMaxClients;
-        if (source_skipped(data, owner, cycle)) continue;
+        if (source_skipped(data, owner, cycle)) return nullptr;
         if (finished_only &&
             data.activations[owner].finished_cycle.load(std::memory_order_acquire) != cycle)
-            continue;
-        float* samples = data.buffers[source].samples;
+            return nullptr;
+        return data.buffers[source].samples;
+    }
+};
+
+RT_NONBLOCKING float* resolve_audio(const Sources& sources, float* own, uint32_t frames) noexcept {
+    float* single = nullptr;
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < sources.count; ++i) {
+        float* samples = sources(i);
+        if (!samples) continue;
         if (live == 0) {
             single = samples;
         } else {
@@ -37,6 +48,52 @@ float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_
     if (live == 1) return single;
     if (live == 0) std::memset(own, 0, frames * sizeof(float));
     return own;
+}
+
+// As JACK2's GetBuffer for MIDI inputs: no connection initialises the port's own buffer, one
+// passes the source's buffer (zero-copy), several are mixed down into the own buffer.
+RT_NONBLOCKING void* resolve_midi(const Sources& sources, float* own, uint32_t frames) noexcept {
+    // A source without a valid header is a port whose owner never asked for its buffer (the
+    // server only zeroes it): JACK2 initialises every buffer at registration, so it is empty.
+    void* single = nullptr;
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < sources.count && live < 2; ++i) {
+        void* buffer = sources(i);
+        if (buffer && midi::valid(buffer)) {
+            single = buffer;
+            ++live;
+        }
+    }
+    if (live == 1) return single;
+    if (live == 0)
+        midi::init(own, frames);
+    else
+        midi::merge(own, frames, sources.count, sources);
+    return own;
+}
+
+} // namespace
+
+void* resolve_input(const Snapshot& snapshot, DataSegment& data, uint32_t port, PortType type,
+                    uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
+    if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
+    float* own = data.buffers[port].samples;
+    const auto& route = snapshot.ports[port];
+    Sources sources{snapshot, data, route.peer_begin, route.peer_count, cycle, finished_only};
+    if (sources.begin > std::size(snapshot.port_peers) ||
+        sources.count > std::size(snapshot.port_peers) - sources.begin)
+        sources.count = 0;
+    if (type == PortType::midi) return resolve_midi(sources, own, frames);
+    return resolve_audio(sources, own, frames);
+}
+
+float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_t port,
+                            uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
+    PortType type = PortType::audio;
+    if (port < kMaxPorts && snapshot.ports[port].type == uint32_t(PortType::midi))
+        type = PortType::midi;
+    return static_cast<float*>(
+        resolve_input(snapshot, data, port, type, frames, cycle, finished_only));
 }
 
 } // namespace bantam::ipc

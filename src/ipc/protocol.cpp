@@ -27,6 +27,14 @@ size_t request_payload_size(RequestType type) noexcept {
         return sizeof(BufferSizeRequest);
     case RequestType::set_latency_range:
         return sizeof(LatencyRequest);
+    case RequestType::set_timebase:
+        return sizeof(TimebaseRequest);
+    case RequestType::release_timebase:
+        return sizeof(EmptyRequest);
+    case RequestType::set_sync_timeout:
+        return sizeof(SyncTimeoutRequest);
+    case RequestType::metadata:
+        return sizeof(MetadataRequest); // the fixed part; the strings follow
     case RequestType::count_:
         break;
     }
@@ -40,6 +48,16 @@ std::optional<DecodedRequest> decode_request(const std::byte* bytes, size_t leng
     auto type = RequestType(header.type);
     size_t expected = request_payload_size(type);
     if (expected == 0) return std::nullopt;
+    if (type == RequestType::metadata) {
+        // The strings' sizes must add up exactly to what follows the fixed part.
+        if (header.size < expected || length != sizeof(MessageHeader) + header.size)
+            return std::nullopt;
+        MetadataRequest fixed;
+        std::memcpy(&fixed, bytes + sizeof(MessageHeader), sizeof fixed);
+        uint64_t strings = uint64_t(fixed.key_size) + fixed.value_size + fixed.type_size;
+        if (strings > kMaxMetadataBytes || header.size != expected + strings) return std::nullopt;
+        return DecodedRequest{type, bytes + sizeof(MessageHeader), header.size};
+    }
     if (header.size != expected || length != sizeof(MessageHeader) + expected) return std::nullopt;
     return DecodedRequest{type, bytes + sizeof(MessageHeader), expected};
 }

@@ -31,6 +31,10 @@ enum class RequestType : uint32_t {
     port_disconnect_all,
     set_buffer_size,
     set_latency_range,
+    set_timebase,
+    release_timebase,
+    set_sync_timeout,
+    metadata, // variable size: MetadataRequest + key, value, type bytes
     count_
 };
 
@@ -76,6 +80,36 @@ struct LatencyRequest {
     LatencyRange range;
 };
 
+struct TimebaseRequest {
+    uint32_t conditional = 0;
+};
+struct SyncTimeoutRequest {
+    uint64_t usecs = 0;
+};
+
+enum class MetadataOp : uint32_t {
+    set = 1,
+    get,         // one subject's one key
+    get_subject, // every property of one subject
+    get_all,     // every property of every subject
+    remove,
+    remove_subject,
+    remove_all,
+};
+struct MetadataRequest {
+    MetadataOp op{};
+    uint32_t reserved = 0;
+    uint64_t subject = 0;
+    uint32_t key_size = 0;
+    uint32_t value_size = 0;
+    uint32_t type_size = 0;
+    uint32_t reserved2 = 0;
+};
+// Keys, values and MIME types together; a larger property is refused with E2BIG.
+inline constexpr size_t kMaxMetadataBytes = 60000;
+// Metadata replies carry a list of properties after the Reply, up to this many bytes.
+inline constexpr size_t kMaxReplyBlob = 1 << 20;
+
 // Every reply: status is 0 or a JACK-style error (negative errno, or a positive EEXIST for a
 // duplicate connection, as jack_connect returns).
 struct Reply {
@@ -95,11 +129,13 @@ enum class NotificationType : uint32_t {
     port_renamed,          // a = port id, name1 = old, name2 = new
     graph_order,
     xrun,
-    buffer_size, // a = frames; sync: the client replies once its callback returned
-    sample_rate, // a = rate
-    shutdown,    // name1 = reason
-    activated,   // sync: thread_init already ran; bookkeeping only
-    latency,     // a = jack_latency_callback_mode_t; sync
+    buffer_size,      // a = frames; sync: the client replies once its callback returned
+    sample_rate,      // a = rate
+    shutdown,         // name1 = reason
+    property_changed, // a, b = subject low and high 32 bits, c = change (| 0x100: no key), name1 =
+                      // key
+    activated,        // sync: thread_init already ran; bookkeeping only
+    latency,          // a = jack_latency_callback_mode_t; sync
 };
 
 struct Notification {
@@ -118,8 +154,9 @@ template <typename T> constexpr bool is_wire_type = std::is_trivially_copyable_v
 
 static_assert(is_wire_type<OpenRequest> && is_wire_type<Reply> && is_wire_type<Notification>);
 
-// Largest request payload, so the receiver can read any datagram into one buffer.
-inline constexpr size_t kMaxMessageSize = sizeof(MessageHeader) + sizeof(ConnectRequest) + 64;
+// Largest request, so the receiver can read any datagram into one buffer.
+inline constexpr size_t kMaxMessageSize =
+    sizeof(MessageHeader) + sizeof(MetadataRequest) + kMaxMetadataBytes;
 
 // The payload size each request type must have; 0 for unknown types.
 size_t request_payload_size(RequestType type) noexcept;

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <jack/transport.h>
+
 #include "ipc/futex.hpp"
 #include "ipc/limits.hpp"
 
@@ -37,6 +39,13 @@ struct FrameTimer {
     std::atomic<uint32_t> period_usecs_x1000{0};
 };
 
+// The transport as clients see it this cycle, published by the driver under a seqlock.
+struct TransportView {
+    std::atomic<uint32_t> seq{0};
+    jack_transport_state_t state = JackTransportStopped;
+    jack_position_t position{};
+};
+
 struct alignas(64) EngineHeader {
     uint32_t magic = kSegmentMagic;
     uint32_t protocol = kProtocolVersion;
@@ -55,7 +64,14 @@ struct alignas(64) EngineHeader {
     std::atomic<uint32_t> xrun_delayed_bits{0};
     std::atomic<uint64_t> xrun_count{0};
     FrameTimer timer;
+    // Transport: the timebase master's refnum (kNoTimebaseMaster if none) and the slow-sync
+    // timeout, both set by the control thread; the view, by the driver.
+    std::atomic<uint32_t> timebase_master{0xffffffff};
+    std::atomic<uint64_t> sync_timeout_usecs{2000000};
+    TransportView transport;
 };
+
+inline constexpr uint32_t kNoTimebaseMaster = 0xffffffff;
 
 struct PortRecord {
     std::atomic<uint32_t> seq{0};
@@ -95,6 +111,7 @@ struct Snapshot {
         uint32_t peer_begin = 0;
         uint32_t peer_count = 0;
         uint32_t owner = 0;
+        uint32_t type = uint32_t(PortType::audio); // PortType: how inputs are resolved
     };
     std::atomic<uint32_t> seq{0};
     uint64_t generation = 0;
@@ -127,10 +144,33 @@ struct alignas(128) Activation {
     std::atomic<RunState> state{RunState::waiting};
     std::atomic<uint64_t> running_cycle{0};
     std::atomic<uint64_t> finished_cycle{0};
+    // Transport handshake, as JACK2's client control: the driver sets `transport_sync` (and
+    // marks the client Starting) when the transport starts or relocates; the client's process
+    // thread runs its sync callback until it returns ready, then reports Rolling. The driver
+    // sets `transport_timebase` so the timebase master's callback sees new_pos once.
+    std::atomic<jack_transport_state_t> transport_state{JackTransportStopped};
+    std::atomic<uint32_t> transport_sync{0};
+    std::atomic<uint32_t> transport_timebase{0};
     // Per-cycle timing (CLOCK_MONOTONIC usecs): when it was triggered, began and finished.
     std::atomic<uint64_t> signaled_usecs{0};
     std::atomic<uint64_t> awake_usecs{0};
     std::atomic<uint64_t> finished_usecs{0};
+};
+
+// Transport requests from clients, written from any client thread (the real-time one
+// included), read by the driver at cycle start. A command is a state (start or stop) as in
+// JACK2: repeating it changes nothing. A position request is a seqlocked slot; the newest
+// complete one wins.
+struct TransportRequests {
+    enum Command : uint32_t { none = 0, start = 1, stop = 2 };
+    std::atomic<uint32_t> command{none};
+    std::atomic<uint32_t> position_seq{0};
+    std::atomic<uint32_t> position_serial{0};
+    jack_position_t position{};
+    // What the timebase master wrote for the cycle `master_cycle`.
+    std::atomic<uint32_t> master_seq{0};
+    std::atomic<uint64_t> master_cycle{0};
+    jack_position_t master_position{};
 };
 
 struct alignas(64) PortBuffer {
@@ -144,6 +184,7 @@ struct DataSegment {
     alignas(64) std::atomic<uint64_t> graph_pending{0};
     std::atomic<uint32_t> driver_waits{0};
     Wakeup graph_done;
+    TransportRequests transport;
     Activation activations[kMaxClients];
     PortBuffer buffers[kMaxPorts];
 };

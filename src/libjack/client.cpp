@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "libjack/abi.hpp"
 
@@ -101,4 +102,32 @@ JACK_EXPORT const char* jack_get_version_string(void) {
 
 JACK_EXPORT void jack_free(void* ptr) {
     std::free(ptr);
+}
+
+JACK_EXPORT char* jack_get_uuid_for_client_name(jack_client_t* client, const char* client_name) {
+    if (!client || !client_name) return nullptr;
+    return abi_guard<char*>(nullptr, [&]() -> char* {
+        std::string name;
+        uint32_t pid = 0;
+        uint64_t uuid = 0;
+        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
+            if (from_handle(client)->link().read_client(refnum, name, pid, uuid) &&
+                name == client_name)
+                return strdup(std::to_string(uuid).c_str());
+        return nullptr;
+    });
+}
+
+JACK_EXPORT char* jack_get_client_name_by_uuid(jack_client_t* client, const char* client_uuid) {
+    if (!client || !client_uuid) return nullptr;
+    return abi_guard<char*>(nullptr, [&]() -> char* {
+        std::string name;
+        uint32_t pid = 0;
+        uint64_t uuid = 0;
+        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
+            if (from_handle(client)->link().read_client(refnum, name, pid, uuid) &&
+                std::to_string(uuid) == client_uuid)
+                return strdup(name.c_str());
+        return nullptr;
+    });
 }

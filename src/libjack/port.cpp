@@ -193,7 +193,8 @@ JACK_EXPORT size_t jack_port_type_get_buffer_size(jack_client_t* client, const c
     if (!client || !port_type) return 0;
     size_t frames = from_handle(client)->header().buffer_size.load();
     if (std::strcmp(port_type, JACK_DEFAULT_AUDIO_TYPE) == 0) return frames * sizeof(float);
-    if (std::strcmp(port_type, JACK_DEFAULT_MIDI_TYPE) == 0) return frames * sizeof(float);
+    // As JACK2: a MIDI buffer always spans the whole port buffer, whatever the period.
+    if (std::strcmp(port_type, JACK_DEFAULT_MIDI_TYPE) == 0) return sizeof(ipc::PortBuffer);
     return 0;
 }
 

@@ -78,12 +78,12 @@ JACK_EXPORT jack_nframes_t jack_cycle_wait(jack_client_t* client) {
 }
 
 JACK_EXPORT void jack_cycle_signal(jack_client_t* client, int status) {
-    if (client) from_handle(client)->cycle_signal(status);
+    if (client) from_handle(client)->cycle_signal_from_user(status);
 }
 
 JACK_EXPORT jack_nframes_t jack_thread_wait(jack_client_t* client, int status) {
     // Deprecated: signal the cycle just run, then wait for the next.
     if (!client) return 0;
-    from_handle(client)->cycle_signal(status);
+    from_handle(client)->cycle_signal_from_user(status);
     return from_handle(client)->cycle_wait_or_exit();
 }

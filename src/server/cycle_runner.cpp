@@ -18,7 +18,7 @@ using ipc::pack_pending;
 
 CycleRunner::CycleRunner(ipc::ControlSegment& control, ipc::DataSegment& data,
                          drivers::Driver& driver, bool sync)
-    : control_(control), data_(data), driver_(driver), sync_(sync) {}
+    : control_(control), data_(data), driver_(driver), sync_(sync), transport_(control, data) {}
 
 CycleRunner::~CycleRunner() {
     stop();
@@ -209,6 +209,8 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
     header.cycle.store(cycle, std::memory_order_release);
     update_frame_timer(timing.start_usecs);
     rt_.previous_start_usecs = timing.start_usecs;
+    transport_.start_cycle(snapshot, cycle, timing.start_usecs, frames,
+                           header.sample_rate.load(std::memory_order_relaxed));
 
     driver_.read_capture(capture_buffers_, frames);
     data_.activations[kDriverRefnum].finished_cycle.store(cycle, std::memory_order_release);

@@ -18,6 +18,7 @@
 #include "drivers/driver.hpp"
 #include "ipc/shared_layout.hpp"
 #include "rt/annotations.hpp"
+#include "server/transport.hpp"
 
 namespace bantam::server {
 
@@ -73,6 +74,7 @@ class CycleRunner {
     std::atomic<bool> pause_requested_{false};
     std::atomic<bool> paused_{false};
     ipc::Wakeup attention_;
+    TransportEngine transport_;
     std::atomic<uint64_t> xruns_{0};
     std::array<std::atomic<uint32_t>, kMaxClients> late_counts_{};
 

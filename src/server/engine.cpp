@@ -151,8 +151,11 @@ void Engine::publish_graph() {
         input.scheduled[refnum] =
             clients_[refnum].in_use && clients_[refnum].active && clients_[refnum].realtime_role;
     input.port_owner.resize(kMaxPorts);
-    for (uint32_t port = 0; port < kMaxPorts; ++port)
+    input.port_type.resize(kMaxPorts, PortType::audio);
+    for (uint32_t port = 0; port < kMaxPorts; ++port) {
         input.port_owner[port] = ports_[port].in_use ? ports_[port].owner : 0;
+        if (ports_[port].in_use) input.port_type[port] = ports_[port].type;
+    }
     input.connections = connections_;
 
     ++generation_;
@@ -315,7 +318,15 @@ void Engine::attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::Unique
 
 int Engine::activate(uint32_t refnum, bool realtime_role) {
     ClientState& client = clients_.at(refnum);
-    if (client.active) return 0;
+    if (client.active) {
+        // An active client that gains a real-time role (a sync or timebase callback set
+        // later, as JACK allows) starts taking part in cycles.
+        if (realtime_role && !client.realtime_role) {
+            client.realtime_role = true;
+            publish_graph();
+        }
+        return 0;
+    }
     client.active = true;
     client.realtime_role = realtime_role;
     mirror_client(refnum);
@@ -347,9 +358,12 @@ void Engine::close_client(uint32_t refnum) {
     if (!client.in_use || refnum == kDriverRefnum) return;
     deactivate(refnum);
     for (uint32_t port : client.ports) {
+        forget_properties(ports_[port].uuid);
         ports_[port] = PortState{};
         mirror_port(port);
     }
+    forget_properties(client.uuid);
+    release_timebase(refnum);
     std::string name = client.name;
     client = ClientState{};
     mirror_client(refnum);
@@ -392,6 +406,7 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
         return -EINVAL;
     ClientState& client = clients_[refnum];
     drop_port_connections(port);
+    forget_properties(ports_[port].uuid);
     ports_[port] = PortState{};
     mirror_port(port);
     std::erase(client.ports, port);
@@ -542,8 +557,22 @@ int Engine::set_buffer_size(uint32_t frames) {
     return 0;
 }
 
-void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
-                            ipc::Reply& reply) {
+int Engine::set_timebase(uint32_t refnum, bool conditional) {
+    uint32_t master = control_.header.timebase_master.load();
+    if (conditional && master != ipc::kNoTimebaseMaster) return master == refnum ? 0 : EBUSY;
+    control_.header.timebase_master = refnum;
+    data_.activations[refnum].transport_timebase = 1; // its callback first sees new_pos
+    return 0;
+}
+
+int Engine::release_timebase(uint32_t refnum) {
+    if (control_.header.timebase_master.load() != refnum) return EINVAL;
+    control_.header.timebase_master = ipc::kNoTimebaseMaster;
+    return 0;
+}
+
+void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request, ipc::Reply& reply,
+                            std::vector<std::byte>& reply_bytes) {
     using ipc::RequestType;
     switch (request.type) {
     case RequestType::activate:
@@ -599,6 +628,19 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         reply.status = set_latency_range(refnum, r.port, r.mode, r.range);
         break;
     }
+    case RequestType::set_timebase:
+        reply.status = set_timebase(refnum, request.as<ipc::TimebaseRequest>().conditional != 0);
+        break;
+    case RequestType::release_timebase:
+        reply.status = release_timebase(refnum);
+        break;
+    case RequestType::set_sync_timeout:
+        control_.header.sync_timeout_usecs = request.as<ipc::SyncTimeoutRequest>().usecs;
+        reply.status = 0;
+        break;
+    case RequestType::metadata:
+        reply.status = handle_metadata(refnum, request, reply_bytes);
+        break;
     case RequestType::open:
     case RequestType::close:
     case RequestType::count_:

@@ -16,6 +16,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/socket.hpp"
 #include "server/graph.hpp"
+#include "server/metadata.hpp"
 
 namespace bantam::server {
 
@@ -79,9 +80,18 @@ class Engine {
     int disconnect_all(uint32_t refnum, uint32_t port);
     int set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode, ipc::LatencyRange range);
     int set_buffer_size(uint32_t frames);
+    // Transport: JACK2's semantics (EBUSY for a conditional request while another client is
+    // master; EINVAL to release a timebase one does not hold).
+    int set_timebase(uint32_t refnum, bool conditional);
+    int release_timebase(uint32_t refnum);
 
     // Dispatches one decoded request from a client; fills reply.
-    void handle_request(uint32_t refnum, const ipc::DecodedRequest& request, ipc::Reply& reply);
+    // `reply_bytes` starts with room for the Reply; requests that answer with data (metadata
+    // queries) append it after.
+    void handle_request(uint32_t refnum, const ipc::DecodedRequest& request, ipc::Reply& reply,
+                        std::vector<std::byte>& reply_bytes);
+    int handle_metadata(uint32_t refnum, const ipc::DecodedRequest& request,
+                        std::vector<std::byte>& reply_bytes);
 
     const ClientState& client(uint32_t refnum) const { return clients_.at(refnum); }
     int client_fd(uint32_t refnum) const { return clients_.at(refnum).requests.get(); }
@@ -93,6 +103,8 @@ class Engine {
     void publish_graph();
 
   private:
+    void announce_property(uint64_t subject, const char* key, uint32_t change);
+    void forget_properties(uint64_t subject);
     void announce_port(uint32_t port, bool registered);
     void announce_connection(uint32_t from, uint32_t to, bool connected);
     static ipc::Notification client_event(const char* name, bool registered);
@@ -121,6 +133,7 @@ class Engine {
     uint32_t next_serial_ = 1;
     uint64_t next_uuid_ = 1;
     std::unique_ptr<ipc::Snapshot> scratch_;
+    MetadataStore metadata_;
 };
 
 } // namespace bantam::server

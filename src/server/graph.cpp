@@ -92,6 +92,8 @@ bool build_snapshot(const GraphInput& input, uint64_t generation, ipc::Snapshot&
     for (uint32_t port = 0; port < kMaxPorts; ++port) {
         auto& route = out.ports[port];
         route.owner = port < input.port_owner.size() ? input.port_owner[port] : 0;
+        route.type =
+            uint32_t(port < input.port_type.size() ? input.port_type[port] : PortType::audio);
         route.peer_begin = slot;
         route.peer_count = uint32_t(peers[port].size());
         if (slot + peers[port].size() > std::size(out.port_peers)) return false;

@@ -21,6 +21,7 @@ struct GraphConnection {
 struct GraphInput {
     std::vector<bool> scheduled;              // by refnum: active client taking part in cycles
     std::vector<uint32_t> port_owner;         // by port id; 0 for unused ids
+    std::vector<PortType> port_type;          // by port id; audio for unused ids
     std::vector<GraphConnection> connections; // in creation order
 };
 

@@ -241,6 +241,8 @@ void Server::serve_open(ipc::UniqueFd connection) {
         engine_->close_client(uint32_t(refnum));
         return;
     }
+    int reply_bytes = int(ipc::kMaxReplyBlob + 4096); // room for one whole metadata reply
+    setsockopt(connection.get(), SOL_SOCKET, SO_SNDBUF, &reply_bytes, sizeof reply_bytes);
     int request_fd = connection.get();
     watch(request_fd, uint64_t(refnum));
     engine_->attach_sockets(uint32_t(refnum), std::move(connection), std::move(server_end));
@@ -259,8 +261,8 @@ void Server::drop_client(uint32_t refnum, const char* why) {
 void Server::serve_request(uint32_t refnum) {
     if (refnum == 0 || refnum >= kMaxClients || !engine_->client(refnum).in_use) return;
     int fd = engine_->client_fd(refnum);
-    std::byte buffer[2048];
-    long length = ipc::receive_message(fd, buffer, sizeof buffer, 0);
+    std::byte* buffer = request_buffer_.data();
+    long length = ipc::receive_message(fd, buffer, request_buffer_.size(), 0);
     if (length < 0 && errno == ETIMEDOUT) return;
     if (length <= 0) {
         drop_client(refnum, "connection closed");
@@ -277,8 +279,11 @@ void Server::serve_request(uint32_t refnum) {
         drop_client(refnum, "closed");
         return;
     }
-    engine_->handle_request(refnum, *request, reply);
-    if (engine_->client(refnum).in_use) ipc::send_message(fd, 0, &reply, sizeof reply);
+    reply_buffer_.resize(sizeof reply);
+    engine_->handle_request(refnum, *request, reply, reply_buffer_);
+    std::memcpy(reply_buffer_.data(), &reply, sizeof reply);
+    if (engine_->client(refnum).in_use)
+        ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size());
 }
 
 void Server::forward_xruns() {

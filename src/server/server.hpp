@@ -54,6 +54,8 @@ class Server {
     std::thread relay_;
     std::atomic<bool> relay_stop_{false};
     bool had_client_ = false;
+    std::vector<std::byte> request_buffer_ = std::vector<std::byte>(ipc::kMaxMessageSize + 64);
+    std::vector<std::byte> reply_buffer_;
 };
 
 } // namespace bantam::server

@@ -37,14 +37,6 @@ JACK_EXPORT int jack_client_has_session_callback(jack_client_t*, const char*) {
     return -1;
 }
 
-JACK_EXPORT char* jack_get_uuid_for_client_name(jack_client_t*, const char*) {
-    return nullptr;
-}
-
-JACK_EXPORT char* jack_get_client_name_by_uuid(jack_client_t*, const char*) {
-    return nullptr;
-}
-
 // An event handed to a session callback: its strings, then the event itself.
 JACK_EXPORT void jack_session_event_free(jack_session_event_t* event) {
     if (event == nullptr) return;

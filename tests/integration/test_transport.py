@@ -1,0 +1,78 @@
+"""The JACK transport, driven by Debian's unmodified jack_transport (through its stdin) and
+watched by jack_showtime; slow-sync clients and the timebase master through python3-jack-client."""
+
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from harness import BANTAM_RUN, Server, TestCase, read_log
+
+SHOWTIME = re.compile(r"frame = (\d+)\s+frame_time = (\d+) usecs = (\d+)\s+state: (\w+)(?:\s+BBT:\s+(\d+)\|(\d+)\|(\d+))?")
+SCRIPT = os.path.join(os.path.dirname(__file__), "scripts", "transport_checks.py")
+
+
+class TransportTest(TestCase):
+    def test_jack_transport_commands_seen_by_jack_showtime(self):
+        period = 256
+        with Server(period=period) as server:
+            showtime = server.spawn("jack_showtime")
+            time.sleep(0.5)
+            commands = subprocess.Popen([BANTAM_RUN, "jack_transport"], env=server.env(), stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+
+            def say(line, pause):
+                commands.stdin.write(line + "\n")
+                commands.stdin.flush()
+                time.sleep(pause)
+
+            say("play", 1.0)
+            say("stop", 0.5)
+            say("locate 96000", 0.5)
+            say("master", 0.3)
+            say("play", 1.0)
+            say("stop", 0.3)
+            say("quit", 0.2)
+            commands.wait(timeout=10)
+            time.sleep(0.2)
+        samples = [m.groups() for m in map(SHOWTIME.match, read_log(showtime).splitlines()) if m]
+        self.assertGreater(len(samples), 100)
+        # One entry per cycle: collapse repeats of the same cycle (same usecs).
+        cycles = []
+        for frame, _, usecs, state, bar, beat, tick in samples:
+            entry = (int(usecs), int(frame), state, bar is not None)
+            if not cycles or cycles[-1][0] != entry[0]:
+                cycles.append(entry)
+        states = [c[2] for c in cycles]
+        self.assertEqual(states[0], "Stopped")
+        # Stopped -> Rolling -> Stopped -> (located) -> Rolling -> Stopped, in that order.
+        runs = [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
+        self.assertEqual([r for r in runs if r != "Starting"],
+                         ["Stopped", "Rolling", "Stopped", "Rolling", "Stopped"], runs)
+        # While rolling, the position advances one period per cycle, at the sample rate.
+        rolling = [c for c in cycles if c[2] == "Rolling"]
+        steps = {(b[1] - a[1]) for a, b in zip(rolling, rolling[1:]) if b[0] - a[0] < 1.5 * period / 48000 * 1e6}
+        self.assertEqual(steps, {period})
+        for a, b in zip(rolling, rolling[1:]):
+            if b[1] - a[1] == period:
+                self.assertAlmostEqual(b[0] - a[0], period * 1e6 / 48000, delta=2)
+        # Stopped means the frame stands still.
+        stopped_frames = [c[1] for c in cycles if c[2] == "Stopped"]
+        self.assertTrue(any(f == 96000 for f in stopped_frames), "locate 96000 was not seen")
+        second_roll = [c for c in rolling if c[1] >= 96000]
+        self.assertTrue(second_roll, "did not roll on from the located position")
+        self.assertLessEqual(second_roll[0][1], 96000 + 2 * period)
+        # jack_transport became timebase master before the second roll: BBT is valid then.
+        self.assertTrue(all(c[3] for c in second_roll), "BBT missing while jack_transport is master")
+        self.assertFalse(any(c[3] for c in rolling if c[1] < 96000), "BBT before any master")
+
+    def test_slow_sync_and_timebase_with_python_client(self):
+        with Server(period=256) as server:
+            result = server.run("/usr/bin/python3", SCRIPT, timeout=60, check=False)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("transport checks passed", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
