@@ -139,6 +139,7 @@ int Client::activate() {
     active_ = true;
     ipc::ActivateRequest payload{};
     payload.realtime_role = realtime;
+    payload.latency_callback = callbacks_.latency != nullptr;
     if (simple_request(ipc::RequestType::activate, &payload, sizeof payload) != 0) {
         active_ = false;
         stop_process_thread();
@@ -313,6 +314,20 @@ void Client::dispatch(const ipc::Notification& n) {
     case NotificationType::buffer_size:
         if (cb.buffer_size) cb.buffer_size(n.a, cb.buffer_size_arg);
         break;
+    case NotificationType::freewheel: {
+        // Freewheeling is not real-time: the process thread leaves SCHED_FIFO meanwhile.
+        sched_param param{};
+        if (n.a && process_pthread_) pthread_setschedparam(process_pthread_, SCHED_OTHER, &param);
+        if (cb.freewheel) cb.freewheel(int(n.a), cb.freewheel_arg);
+        if (!n.a && process_pthread_ && process_thread_priority() > 0) {
+            param.sched_priority = process_thread_priority();
+            pthread_setschedparam(process_pthread_, SCHED_FIFO, &param);
+        }
+        break;
+    }
+    case NotificationType::latency:
+        if (cb.latency) cb.latency(jack_latency_callback_mode_t(n.a), cb.latency_arg);
+        break;
     case NotificationType::property_changed:
         if (cb.property_change)
             cb.property_change(uint64_t(n.a) | (uint64_t(n.b) << 32),
@@ -414,6 +429,25 @@ int Client::set_latency_range(Port* port, jack_latency_callback_mode_t mode,
     ipc::LatencyRequest payload{port->id(), uint32_t(mode), {range.min, range.max}};
     return simple_request(ipc::RequestType::set_latency_range, &payload, sizeof payload) == 0 ? 0
                                                                                               : -1;
+}
+
+int Client::request_monitor(Port* port, int change) {
+    if (!port) return -1;
+    ipc::MonitorRequest payload{port->id(), change};
+    return simple_request(ipc::RequestType::request_monitor, &payload, sizeof payload) == 0 ? 0
+                                                                                            : -1;
+}
+
+int Client::recompute_latencies() {
+    ipc::EmptyRequest payload{};
+    return simple_request(ipc::RequestType::recompute_latencies, &payload, sizeof payload) == 0
+               ? 0
+               : -1;
+}
+
+int Client::set_freewheel(bool on) {
+    ipc::FreewheelRequest payload{on};
+    return simple_request(ipc::RequestType::set_freewheel, &payload, sizeof payload) == 0 ? 0 : -1;
 }
 
 int Client::set_buffer_size(uint32_t frames) {

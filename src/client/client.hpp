@@ -54,6 +54,8 @@ struct Callbacks {
     void* shutdown_arg = nullptr;
     JackInfoShutdownCallback info_shutdown = nullptr;
     void* info_shutdown_arg = nullptr;
+    JackLatencyCallback latency = nullptr;
+    void* latency_arg = nullptr;
     JackSyncCallback sync = nullptr;
     void* sync_arg = nullptr;
     JackTimebaseCallback timebase = nullptr;
@@ -100,6 +102,9 @@ class Client {
     int set_latency_range(Port* port, jack_latency_callback_mode_t mode,
                           jack_latency_range_t range);
     int set_buffer_size(uint32_t frames);
+    int set_freewheel(bool on);
+    int recompute_latencies();
+    int request_monitor(Port* port, int change);
     bool owns(const Port* port) const noexcept;
 
     // Thread: any, lock-free. See ipc::resolve_input_buffer for inputs.
@@ -128,6 +133,17 @@ class Client {
     // results are appended to `results`.
     int metadata_request(ipc::MetadataOp op, uint64_t subject, const char* key, const char* value,
                          const char* type, std::vector<PropertyRecord>* results = nullptr);
+
+    // Internal clients (src/client/internal_clients.cpp). A load or unload is answered once the
+    // server's loader thread has finished it. Handles are the internal clients' refnums; 0 and
+    // JackFailure mean failure. `object` is a name the server searches for or a path (made
+    // absolute here); `init` may be NULL. Names come back malloc'd.
+    jack_intclient_t load_internal_client(const char* name, jack_options_t options,
+                                          const char* object, const char* init,
+                                          jack_status_t* status);
+    jack_status_t unload_internal_client(jack_intclient_t handle);
+    jack_intclient_t internal_client_handle(const char* name, jack_status_t* status);
+    char* internal_client_name(jack_intclient_t handle);
 
     void shutdown_from_server(const char* reason);
     // The client's uuid as JACK formats it, malloc'd (freed with jack_free).

@@ -110,7 +110,8 @@ void Client::cycle_signal(int status) noexcept {
             next.wakeup.signal();
         }
     }
-    if (ipc::signal_tagged(data.graph_pending, cycle) && link_->header().sync_mode.load())
+    if (ipc::signal_tagged(data.graph_pending, cycle) &&
+        data.driver_waits.load(std::memory_order_relaxed))
         data.graph_done.signal();
     activation.state.store(ipc::RunState::waiting, std::memory_order_seq_cst);
 }

@@ -83,6 +83,7 @@ bool ServerLink::read_port(uint32_t id, PortInfo& info) const {
         info.type = r.type;
         info.owner = r.owner;
         info.uuid = r.uuid;
+        info.monitor_requests = r.monitor_requests;
         info.capture_latency = r.capture_latency;
         info.playback_latency = r.playback_latency;
         info.name.assign(r.name, strnlen(r.name, sizeof r.name));

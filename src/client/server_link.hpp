@@ -27,6 +27,7 @@ struct PortInfo {
     PortType type = PortType::audio;
     uint32_t owner = 0;
     uint64_t uuid = 0;
+    uint32_t monitor_requests = 0;
     ipc::LatencyRange capture_latency, playback_latency;
     std::string name;
     std::vector<std::string> aliases;

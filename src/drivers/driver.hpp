@@ -37,6 +37,10 @@ class Driver {
         return (periods() > 1 ? periods() - 1 : 1) * buffer_size();
     }
 
+    // Thread: control, while stopped. The playback latency the server reports for this driver
+    // (its own plus any the engine adds), for drivers that can simulate it.
+    virtual void set_reported_playback_latency(uint32_t frames) { (void)frames; }
+
     // Thread: control. Prepares the device and starts its clock.
     virtual void start() = 0;
     virtual void stop() noexcept = 0;

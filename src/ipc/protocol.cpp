@@ -33,6 +33,18 @@ size_t request_payload_size(RequestType type) noexcept {
         return sizeof(EmptyRequest);
     case RequestType::set_sync_timeout:
         return sizeof(SyncTimeoutRequest);
+    case RequestType::request_monitor:
+        return sizeof(MonitorRequest);
+    case RequestType::recompute_latencies:
+        return sizeof(EmptyRequest);
+    case RequestType::set_freewheel:
+        return sizeof(FreewheelRequest);
+    case RequestType::internal_load:
+        return sizeof(InternalLoadRequest);
+    case RequestType::internal_unload:
+    case RequestType::internal_handle:
+    case RequestType::internal_name:
+        return sizeof(InternalClientRequest);
     case RequestType::metadata:
         return sizeof(MetadataRequest); // the fixed part; the strings follow
     case RequestType::count_:

@@ -35,8 +35,21 @@ enum class RequestType : uint32_t {
     release_timebase,
     set_sync_timeout,
     metadata, // variable size: MetadataRequest + key, value, type bytes
+    set_freewheel,
+    recompute_latencies,
+    request_monitor,
+    internal_load,   // InternalLoadRequest; answered once the loader thread has finished
+    internal_unload, // InternalClientRequest (handle); answered once the client is gone
+    internal_handle, // InternalClientRequest (name); value = handle
+    internal_name,   // InternalClientRequest (handle); name = the internal client's name
     count_
 };
+
+// Served by the Server itself, not the Engine (src/server/server_internal.cpp).
+constexpr bool is_internal_client_request(RequestType type) noexcept {
+    return type == RequestType::internal_load || type == RequestType::internal_unload ||
+           type == RequestType::internal_handle || type == RequestType::internal_name;
+}
 
 struct MessageHeader {
     uint32_t type = 0;
@@ -53,7 +66,8 @@ struct EmptyRequest {
     uint32_t reserved = 0;
 };
 struct ActivateRequest {
-    uint32_t realtime_role = 0; // has a process / thread callback: takes part in cycles
+    uint32_t realtime_role = 0;    // has a process / thread callback: takes part in cycles
+    uint32_t latency_callback = 0; // sets its own ports' latencies from a latency callback
 };
 struct PortRegisterRequest {
     uint32_t flags = 0;
@@ -83,8 +97,31 @@ struct LatencyRequest {
 struct TimebaseRequest {
     uint32_t conditional = 0;
 };
+struct MonitorRequest {
+    uint32_t port = 0;
+    int32_t change = 0; // +1 / -1 (request), or 2 / 3 (ensure off / on)
+};
+struct FreewheelRequest {
+    uint32_t on = 0;
+};
 struct SyncTimeoutRequest {
     uint64_t usecs = 0;
+};
+
+// Internal clients: shared objects bantamd loads and runs as its own clients. The handle is the
+// internal client's refnum.
+inline constexpr size_t kLoadNameSize = 4096; // a path, as PATH_MAX
+inline constexpr size_t kLoadInitSize = 1024; // JACK_LOAD_INIT_LIMIT
+struct InternalLoadRequest {
+    uint32_t options = 0;  // jack_options_t: only JackUseExactName reaches the server
+    uint32_t has_init = 0; // else jack_initialize() gets NULL
+    char name[kClientNameSize] = {};
+    char object[kLoadNameSize] = {}; // a name to search for, or an absolute path
+    char init[kLoadInitSize] = {};
+};
+struct InternalClientRequest {
+    uint32_t handle = 0;
+    char name[kClientNameSize] = {};
 };
 
 enum class MetadataOp : uint32_t {
@@ -132,6 +169,7 @@ enum class NotificationType : uint32_t {
     buffer_size,      // a = frames; sync: the client replies once its callback returned
     sample_rate,      // a = rate
     shutdown,         // name1 = reason
+    freewheel,        // a = 1 entering, 0 leaving; sync
     property_changed, // a, b = subject low and high 32 bits, c = change (| 0x100: no key), name1 =
                       // key
     activated,        // sync: thread_init already ran; bookkeeping only
@@ -157,6 +195,7 @@ static_assert(is_wire_type<OpenRequest> && is_wire_type<Reply> && is_wire_type<N
 // Largest request, so the receiver can read any datagram into one buffer.
 inline constexpr size_t kMaxMessageSize =
     sizeof(MessageHeader) + sizeof(MetadataRequest) + kMaxMetadataBytes;
+static_assert(sizeof(MessageHeader) + sizeof(InternalLoadRequest) <= kMaxMessageSize);
 
 // The payload size each request type must have; 0 for unknown types.
 size_t request_payload_size(RequestType type) noexcept;

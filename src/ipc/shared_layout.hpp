@@ -55,6 +55,7 @@ struct alignas(64) EngineHeader {
     std::atomic<uint32_t> realtime{0};
     std::atomic<int32_t> rt_priority{0};
     std::atomic<uint32_t> sync_mode{0};
+    std::atomic<uint32_t> freewheel{0}; // cycles run back to back, the driver waiting for each
     std::atomic<uint32_t> server_pid{0};
     std::atomic<uint64_t> cycle{0};            // number of the cycle in progress
     std::atomic<uint32_t> cycle_snapshot{0};   // slot the cycle in progress runs on
@@ -80,6 +81,7 @@ struct PortRecord {
     PortType type = PortType::audio;
     uint32_t owner = 0; // client refnum
     uint32_t alias_count = 0;
+    uint32_t monitor_requests = 0; // input monitoring wanted while > 0
     uint64_t uuid = 0;
     LatencyRange capture_latency;
     LatencyRange playback_latency;
@@ -182,7 +184,7 @@ struct DataSegment {
     // Graph completion: the count of scheduled clients not yet finished this cycle, tagged like
     // Activation::pending; the client that brings it to 0 signals graph_done in sync mode.
     alignas(64) std::atomic<uint64_t> graph_pending{0};
-    std::atomic<uint32_t> driver_waits{0};
+    std::atomic<uint32_t> driver_waits{0}; // this cycle's graph_done is waited for
     Wakeup graph_done;
     TransportRequests transport;
     Activation activations[kMaxClients];

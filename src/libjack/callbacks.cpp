@@ -133,10 +133,12 @@ JACK_EXPORT int jack_set_xrun_callback(jack_client_t* client, JackXRunCallback c
     });
 }
 
-JACK_EXPORT int jack_set_latency_callback(jack_client_t*, JackLatencyCallback, void*) {
-    // Latency callbacks arrive with issue 3 (latency propagation); until then registering one
-    // fails rather than promising calls that never come.
-    return -1;
+JACK_EXPORT int jack_set_latency_callback(jack_client_t* client, JackLatencyCallback callback,
+                                          void* arg) {
+    return set_callback(client, [&](client::Callbacks& c) {
+        c.latency = callback;
+        c.latency_arg = arg;
+    });
 }
 
 JACK_EXPORT int jack_set_property_change_callback(jack_client_t* client,

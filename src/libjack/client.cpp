@@ -131,3 +131,8 @@ JACK_EXPORT char* jack_get_client_name_by_uuid(jack_client_t* client, const char
         return nullptr;
     });
 }
+
+JACK_EXPORT int jack_set_freewheel(jack_client_t* client, int onoff) {
+    if (!client) return -1;
+    return abi_guard(-1, [&] { return from_handle(client)->set_freewheel(onoff != 0); });
+}

@@ -1,7 +1,7 @@
-// jack.h: port latencies. Ranges are stored by the server per port; the old scalar API maps
-// onto them (an output's latency is its capture range, an input's its playback range).
-// Total latency is computed on demand from the current connections, so there is nothing
-// cached for the recompute functions to refresh.
+// jack.h: port latencies. Ranges live in the server, which propagates them along connections
+// on every graph change and on jack_recompute_total_latencies (see engine_latency.cpp); the old
+// scalar API maps onto them (an output's latency is its capture range, an input's its
+// playback range).
 
 #include <algorithm>
 
@@ -86,7 +86,8 @@ JACK_EXPORT jack_nframes_t jack_port_get_total_latency(jack_client_t* client, ja
 }
 
 JACK_EXPORT int jack_recompute_total_latencies(jack_client_t* client) {
-    return client ? 0 : -1;
+    if (!client) return -1;
+    return abi_guard(-1, [&] { return from_handle(client)->recompute_latencies(); });
 }
 
 JACK_EXPORT int jack_recompute_total_latency(jack_client_t* client, jack_port_t* port) {

@@ -33,6 +33,13 @@ void CycleRunner::set_driver_ports(std::vector<uint32_t> capture, std::vector<ui
     playback_buffers_.assign(playback_ports_.size(), nullptr);
 }
 
+void CycleRunner::set_own_scheduling(bool realtime) noexcept {
+    if (!control_.header.rt_priority.load()) return; // never had real-time scheduling
+    sched_param param{};
+    param.sched_priority = realtime ? control_.header.rt_priority.load() : 0;
+    pthread_setschedparam(pthread_self(), realtime ? SCHED_FIFO : SCHED_OTHER, &param);
+}
+
 std::string CycleRunner::start(bool realtime, int priority) {
     driver_.start();
     thread_ = std::thread([this] { thread_main(); });
@@ -118,8 +125,17 @@ void CycleRunner::thread_main() noexcept {
             driver_.start();
             continue;
         }
+        if (freewheel_requested_.load(std::memory_order_acquire)) {
+            run_freewheel_cycle();
+            continue;
+        }
+        if (rt_.freewheeling) {
+            rt_.freewheeling = false;
+            set_own_scheduling(true);
+            driver_.start(); // the device clock starts afresh after freewheeling
+        }
         drivers::CycleTiming timing = driver_.wait_for_cycle();
-        run_cycle(timing);
+        run_cycle(timing, false);
         if (sync_) finish_sync_cycle(timing.start_usecs);
     }
     // Off the real-time path from here: thread teardown frees memory, and the allocation
@@ -190,7 +206,38 @@ void CycleRunner::write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) 
     driver_.write_playback(playback_buffers_, frames);
 }
 
-void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
+void CycleRunner::run_freewheel_cycle() noexcept {
+    // No device: the graph runs as fast as it can, each cycle waited for (up to 10 s, as
+    // JACK2's freewheel driver does), and nothing counts as an xrun.
+    if (!rt_.freewheeling) {
+        rt_.freewheeling = true;
+        uint32_t frames = control_.header.buffer_size.load(std::memory_order_relaxed);
+        for (float* channel : capture_buffers_)
+            for (uint32_t i = 0; i < frames; ++i)
+                channel[i] = 0.0f;
+        // Clients leave real-time scheduling while freewheeling; so does this thread, or it
+        // would starve them.
+        set_own_scheduling(false);
+    }
+    // No deadline to keep: a client still busy with the previous cycle is waited for, never
+    // skipped.
+    const ipc::Snapshot& current =
+        control_.snapshots[control_.header.cycle_snapshot.load() % kSnapshotSlots];
+    const uint64_t patience = monotonic_usecs() + 10000000;
+    for (uint32_t i = 0; i < std::min(current.order_count, kMaxClients); ++i)
+        while (data_.activations[current.order[i] % kMaxClients].state.load() ==
+                   ipc::RunState::running &&
+               monotonic_usecs() < patience && freewheel_requested_.load()) {
+            timespec nap{0, 100000};
+            nanosleep(&nap, nullptr);
+        }
+    drivers::CycleTiming timing;
+    timing.start_usecs = monotonic_usecs();
+    run_cycle(timing, true);
+    wait_for_graph(timing.start_usecs + 10000000);
+}
+
+void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheeling) noexcept {
     auto& header = control_.header;
     const uint64_t previous_cycle = header.cycle.load(std::memory_order_relaxed);
     const uint64_t cycle = previous_cycle + 1;
@@ -198,10 +245,12 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
     const ipc::Snapshot& previous =
         control_.snapshots[header.cycle_snapshot.load() % kSnapshotSlots];
 
-    note_previous_cycle(previous, previous_cycle, timing.xrun, timing.delayed_usecs);
-    // Async mode plays what the previous cycle produced, before waking anyone (one period of
-    // extra latency, reported as such); sync mode waits for this cycle's graph below.
-    if (!sync_ && previous_cycle != 0) write_playback(previous, previous_cycle);
+    if (!freewheeling) {
+        note_previous_cycle(previous, previous_cycle, timing.xrun, timing.delayed_usecs);
+        // Async mode plays what the previous cycle produced, before waking anyone (one period
+        // of extra latency, reported as such); sync mode waits for this cycle's graph later.
+        if (!sync_ && previous_cycle != 0) write_playback(previous, previous_cycle);
+    }
 
     const uint32_t slot = header.latest_snapshot.load(std::memory_order_acquire) % kSnapshotSlots;
     const ipc::Snapshot& snapshot = control_.snapshots[slot];
@@ -212,13 +261,16 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
     transport_.start_cycle(snapshot, cycle, timing.start_usecs, frames,
                            header.sample_rate.load(std::memory_order_relaxed));
 
-    driver_.read_capture(capture_buffers_, frames);
+    if (!freewheeling) driver_.read_capture(capture_buffers_, frames);
     data_.activations[kDriverRefnum].finished_cycle.store(cycle, std::memory_order_release);
 
     // Reset every scheduled client's counter for this cycle, skipping the ones still busy.
     const uint32_t count = std::min(snapshot.order_count, kMaxClients);
     uint32_t skipped[kMaxClients];
     uint32_t skipped_count = 0;
+    // Set for this cycle before anyone is woken: the client that finishes the graph wakes the
+    // driver only when it waits (sync mode, freewheel).
+    data_.driver_waits.store(sync_ || freewheeling, std::memory_order_relaxed);
     data_.graph_pending.store(pack_pending(cycle, count), std::memory_order_release);
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t refnum = snapshot.order[i] % kMaxClients;
@@ -260,16 +312,20 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing) noexcept {
 
 void CycleRunner::finish_sync_cycle(uint64_t start_usecs) noexcept {
     auto& header = control_.header;
-    const uint64_t cycle = header.cycle.load(std::memory_order_relaxed);
     uint64_t period_usecs = header.timer.period_usecs_x1000.load() / 1000;
-    uint64_t deadline = start_usecs + period_usecs;
+    wait_for_graph(start_usecs + period_usecs);
+    write_playback(control_.snapshots[header.cycle_snapshot.load() % kSnapshotSlots],
+                   header.cycle.load(std::memory_order_relaxed));
+}
+
+void CycleRunner::wait_for_graph(uint64_t deadline) noexcept {
+    const uint64_t cycle = control_.header.cycle.load(std::memory_order_relaxed);
     while (ipc::pending_count(data_.graph_pending.load()) != 0 &&
            ipc::pending_tag(data_.graph_pending.load()) == uint32_t(cycle)) {
         uint64_t time = monotonic_usecs();
         if (time >= deadline) break;
         data_.graph_done.wait(deadline - time);
     }
-    write_playback(control_.snapshots[header.cycle_snapshot.load() % kSnapshotSlots], cycle);
 }
 
 } // namespace bantam::server

@@ -41,6 +41,12 @@ class CycleRunner {
     bool paused() const noexcept { return paused_.load(); }
     bool running() const noexcept { return thread_.joinable() && !paused_.load(); }
 
+    // Thread: control. Freewheeling takes effect at the next cycle boundary.
+    void set_freewheel(bool on) noexcept {
+        control_.header.freewheel.store(on);
+        freewheel_requested_.store(on, std::memory_order_release);
+    }
+
     // Thread: control. Waits until a cycle has started on snapshot `slot`.
     bool wait_until_adopted(uint32_t slot, uint32_t timeout_ms) noexcept;
 
@@ -53,9 +59,13 @@ class CycleRunner {
 
   private:
     void thread_main() noexcept;
-    RT_NONBLOCKING void run_cycle(const drivers::CycleTiming& timing) noexcept;
+    RT_NONBLOCKING void run_cycle(const drivers::CycleTiming& timing, bool freewheeling) noexcept;
     // Sync mode: waits for this cycle's graph (never past the next period), then plays it.
     void finish_sync_cycle(uint64_t start_usecs) noexcept;
+    void run_freewheel_cycle() noexcept;
+    void set_own_scheduling(bool realtime) noexcept;
+    // Waits until every client of the current cycle has finished, or the deadline.
+    void wait_for_graph(uint64_t deadline_usecs) noexcept;
     RT_NONBLOCKING void note_previous_cycle(const ipc::Snapshot& previous, uint64_t previous_cycle,
                                             bool driver_xrun, uint64_t delayed_usecs) noexcept;
     RT_NONBLOCKING void write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) noexcept;
@@ -73,6 +83,7 @@ class CycleRunner {
     std::atomic<bool> stopping_{false};
     std::atomic<bool> pause_requested_{false};
     std::atomic<bool> paused_{false};
+    std::atomic<bool> freewheel_requested_{false};
     ipc::Wakeup attention_;
     TransportEngine transport_;
     std::atomic<uint64_t> xruns_{0};
@@ -85,6 +96,7 @@ class CycleRunner {
         std::array<float, 32> load_window{};
         uint32_t load_index = 0;
         float max_delayed_usecs = 0;
+        bool freewheeling = false;
     } rt_;
 };
 

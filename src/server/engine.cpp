@@ -76,6 +76,11 @@ void Engine::notify_client(uint32_t refnum, ipc::Notification notification) {
     BANTAM_WARN("client '%s' did not answer a notification in time", client.name.c_str());
 }
 
+void Engine::graph_reordered() {
+    notify_all({.type = ipc::NotificationType::graph_order});
+    recompute_latencies(true);
+}
+
 void Engine::announce_port(uint32_t port, bool registered) {
     ipc::Notification n{};
     n.type = ipc::NotificationType::port_registered;
@@ -84,14 +89,14 @@ void Engine::announce_port(uint32_t port, bool registered) {
     notify_all(n);
 }
 
-void Engine::announce_connection(uint32_t from, uint32_t to, bool connected) {
+void Engine::announce_connection(uint32_t from, uint32_t to, bool connected, bool reordered) {
     ipc::Notification n{};
     n.type = ipc::NotificationType::port_connected;
     n.a = from;
     n.b = to;
     n.c = connected;
     notify_all(n);
-    notify_all({.type = ipc::NotificationType::graph_order});
+    if (reordered) graph_reordered();
 }
 
 ipc::Notification Engine::client_event(const char* name, bool registered) {
@@ -120,6 +125,7 @@ void Engine::mirror_port(uint32_t port) {
         record.type = state.type;
         record.owner = state.owner;
         record.uuid = state.uuid;
+        record.monitor_requests = state.monitor_requests;
         record.capture_latency = state.capture_latency;
         record.playback_latency = state.playback_latency;
         ipc::copy_name(record.name, state.name.c_str());
@@ -228,10 +234,8 @@ uint32_t Engine::allocate_refnum() {
 // ---- the driver's client
 // -------------------------------------------------------------------------
 
-void Engine::add_driver_ports(uint32_t capture, uint32_t playback, uint32_t capture_latency,
-                              uint32_t playback_latency) {
-    auto add = [&](const char* prefix, uint32_t index, uint32_t flags, ipc::LatencyRange latency,
-                   bool is_capture) {
+void Engine::add_driver_ports(uint32_t capture, uint32_t playback) {
+    auto add = [&](const char* prefix, uint32_t index, uint32_t flags) {
         uint32_t port = allocate_port_id();
         PortState& state = ports_[port];
         state = PortState{};
@@ -240,15 +244,32 @@ void Engine::add_driver_ports(uint32_t capture, uint32_t playback, uint32_t capt
         state.flags = flags | JackPortIsPhysical | JackPortIsTerminal;
         state.name = std::string("system:") + prefix + std::to_string(index);
         state.uuid = port_uuid(next_uuid_++);
-        (is_capture ? state.capture_latency : state.playback_latency) = latency;
         clients_[kDriverRefnum].ports.push_back(port);
-        mirror_port(port);
     };
     for (uint32_t i = 1; i <= capture; ++i)
-        add("capture_", i, JackPortIsOutput, {capture_latency, capture_latency}, true);
+        add("capture_", i, JackPortIsOutput);
     for (uint32_t i = 1; i <= playback; ++i)
-        add("playback_", i, JackPortIsInput, {playback_latency, playback_latency}, false);
+        add("playback_", i, JackPortIsInput);
+    update_driver_latencies();
     publish_graph();
+}
+
+uint32_t Engine::reported_playback_latency() const {
+    return driver_.playback_latency() +
+           (control_.header.sync_mode.load() ? 0 : control_.header.buffer_size.load());
+}
+
+void Engine::update_driver_latencies() {
+    const uint32_t capture = driver_.capture_latency(), playback = reported_playback_latency();
+    for (uint32_t port : clients_[kDriverRefnum].ports) {
+        PortState& state = ports_[port];
+        if (state.flags & JackPortIsOutput)
+            state.capture_latency = {capture, capture};
+        else
+            state.playback_latency = {playback, playback};
+        mirror_port(port);
+    }
+    driver_.set_reported_playback_latency(playback);
 }
 
 // ---- client lifecycle
@@ -334,22 +355,22 @@ int Engine::activate(uint32_t refnum, bool realtime_role) {
     for (uint32_t port : client.ports) {
         announce_port(port, true);
     }
-    notify_all({.type = ipc::NotificationType::graph_order});
+    graph_reordered();
     return 0;
 }
 
 int Engine::deactivate(uint32_t refnum) {
     ClientState& client = clients_.at(refnum);
     if (!client.active) return 0;
+    drop_connections([&](const GraphConnection& c) {
+        return ports_[c.source_port].owner == refnum || ports_[c.destination_port].owner == refnum;
+    });
     for (uint32_t port : client.ports)
-        drop_port_connections(port);
-    for (uint32_t port : client.ports) {
         announce_port(port, false);
-    }
     client.active = false;
     mirror_client(refnum);
     publish_graph();
-    notify_all({.type = ipc::NotificationType::graph_order});
+    graph_reordered();
     return 0;
 }
 
@@ -465,6 +486,7 @@ int Engine::set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode,
     (mode == JackCaptureLatency ? ports_[port].capture_latency : ports_[port].playback_latency) =
         range;
     mirror_port(port);
+    recompute_latencies(false); // downstream ports follow; callbacks are not re-run (no loops)
     return 0;
 }
 
@@ -513,11 +535,25 @@ int Engine::disconnect_ports(uint32_t from, uint32_t to) {
 }
 
 void Engine::drop_port_connections(uint32_t port) {
-    std::vector<GraphConnection> involved;
-    for (const auto& c : connections_)
-        if (c.source_port == port || c.destination_port == port) involved.push_back(c);
-    for (const auto& c : involved)
-        disconnect_ports(c.source_port, c.destination_port);
+    drop_connections([&](const GraphConnection& c) {
+        return c.source_port == port || c.destination_port == port;
+    });
+}
+
+void Engine::drop_connections(const std::function<bool(const GraphConnection&)>& doomed) {
+    // One graph change for the whole batch (a client with hundreds of connections leaves in
+    // one cycle), then each disconnection announced, then one reorder.
+    std::vector<GraphConnection> removed;
+    std::erase_if(connections_, [&](const GraphConnection& c) {
+        if (!doomed(c)) return false;
+        removed.push_back(c);
+        return true;
+    });
+    if (removed.empty()) return;
+    publish_graph();
+    for (const auto& c : removed)
+        announce_connection(c.source_port, c.destination_port, false, false);
+    graph_reordered();
 }
 
 int Engine::disconnect_all(uint32_t refnum, uint32_t port) {
@@ -540,20 +576,34 @@ int Engine::set_buffer_size(uint32_t frames) {
         return -EINVAL;
     }
     control_.header.buffer_size = frames;
-    for (uint32_t port : clients_[kDriverRefnum].ports) {
-        PortState& state = ports_[port];
-        if (state.flags & JackPortIsOutput)
-            state.capture_latency = {driver_.capture_latency(), driver_.capture_latency()};
-        else
-            state.playback_latency = {driver_.playback_latency(), driver_.playback_latency()};
-        mirror_port(port);
-    }
+    update_driver_latencies();
     ipc::Notification n{};
     n.type = ipc::NotificationType::buffer_size;
     n.sync = 1;
     n.a = frames;
     notify_all(n);
     runner_.resume();
+    recompute_latencies(true);
+    return 0;
+}
+
+int Engine::set_freewheel(bool on) {
+    if (on == freewheeling_) return 0;
+    freewheeling_ = on;
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::freewheel;
+    n.sync = 1;
+    n.a = on;
+    if (on) {
+        notify_all(n);
+        realtime_before_freewheel_ = control_.header.realtime.load();
+        control_.header.realtime = 0;
+        runner_.set_freewheel(true);
+    } else {
+        runner_.set_freewheel(false);
+        control_.header.realtime = realtime_before_freewheel_;
+        notify_all(n);
+    }
     return 0;
 }
 
@@ -575,9 +625,11 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
                             std::vector<std::byte>& reply_bytes) {
     using ipc::RequestType;
     switch (request.type) {
-    case RequestType::activate:
-        reply.status = activate(refnum, request.as<ipc::ActivateRequest>().realtime_role != 0);
-        break;
+    case RequestType::activate: {
+        auto activation = request.as<ipc::ActivateRequest>();
+        clients_[refnum].latency_callback = activation.latency_callback != 0;
+        reply.status = activate(refnum, activation.realtime_role != 0);
+    } break;
     case RequestType::deactivate:
         reply.status = deactivate(refnum);
         break;
@@ -638,11 +690,43 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         control_.header.sync_timeout_usecs = request.as<ipc::SyncTimeoutRequest>().usecs;
         reply.status = 0;
         break;
+    case RequestType::request_monitor: {
+        auto r = request.as<ipc::MonitorRequest>();
+        if (r.port == 0 || r.port >= kMaxPorts || !ports_[r.port].in_use) {
+            reply.status = -EINVAL;
+            break;
+        }
+        // JACK's counter: requests add and remove one each; "ensure" only switches between
+        // none and one, leaving other requesters' counts alone.
+        uint32_t& count = ports_[r.port].monitor_requests;
+        if (r.change == 1)
+            ++count;
+        else if (r.change == -1 && count > 0)
+            --count;
+        else if (r.change == 3 && count == 0)
+            count = 1;
+        else if (r.change == 2 && count == 1)
+            count = 0;
+        mirror_port(r.port);
+        reply.status = 0;
+        break;
+    }
+    case RequestType::recompute_latencies:
+        recompute_latencies(true);
+        reply.status = 0;
+        break;
+    case RequestType::set_freewheel:
+        reply.status = set_freewheel(request.as<ipc::FreewheelRequest>().on != 0);
+        break;
     case RequestType::metadata:
         reply.status = handle_metadata(refnum, request, reply_bytes);
         break;
     case RequestType::open:
     case RequestType::close:
+    case RequestType::internal_load: // served by the Server (server_internal.cpp)
+    case RequestType::internal_unload:
+    case RequestType::internal_handle:
+    case RequestType::internal_name:
     case RequestType::count_:
         reply.status = -EPROTO;
         break;

@@ -29,6 +29,7 @@ struct ClientState {
     uint64_t uuid = 0;
     bool active = false;
     bool realtime_role = false;
+    bool latency_callback = false;
     ipc::UniqueFd requests;      // the client's request socket
     ipc::UniqueFd notifications; // server end of the notification socketpair
     std::vector<uint32_t> ports; // in registration order
@@ -41,6 +42,7 @@ struct PortState {
     PortType type = PortType::audio;
     std::string name; // full "client:port"
     std::vector<std::string> aliases;
+    uint32_t monitor_requests = 0;
     uint64_t uuid = 0;
     ipc::LatencyRange capture_latency, playback_latency;
 };
@@ -57,8 +59,7 @@ class Engine {
     void notify_client(uint32_t refnum, ipc::Notification notification);
 
     // The system client and its physical ports.
-    void add_driver_ports(uint32_t capture, uint32_t playback, uint32_t capture_latency,
-                          uint32_t playback_latency);
+    void add_driver_ports(uint32_t capture, uint32_t playback);
     std::vector<uint32_t> capture_ports() const { return ports_of_flags(true); }
     std::vector<uint32_t> playback_ports() const { return ports_of_flags(false); }
 
@@ -83,6 +84,14 @@ class Engine {
     // Transport: JACK2's semantics (EBUSY for a conditional request while another client is
     // master; EINVAL to release a timebase one does not hold).
     int set_timebase(uint32_t refnum, bool conditional);
+    // Freewheel: the graph runs as fast as it can, detached from the device; clients are told
+    // (synchronously) and take their process threads off real-time scheduling meanwhile.
+    int set_freewheel(bool on);
+    // Latency propagation (engine_latency.cpp): inputs take the union of their sources'
+    // capture ranges, outputs of their destinations' playback ranges; a client without a
+    // latency callback passes its inputs' capture range to its outputs and its outputs'
+    // playback range to its inputs. Clients with a callback are told to set their own.
+    void recompute_latencies(bool notify_callbacks);
     int release_timebase(uint32_t refnum);
 
     // Dispatches one decoded request from a client; fills reply.
@@ -103,10 +112,15 @@ class Engine {
     void publish_graph();
 
   private:
+    // Latencies of the physical ports as reported: async mode plays one period later than
+    // sync mode, and that period is reported, never hidden.
+    uint32_t reported_playback_latency() const;
+    void update_driver_latencies();
     void announce_property(uint64_t subject, const char* key, uint32_t change);
     void forget_properties(uint64_t subject);
     void announce_port(uint32_t port, bool registered);
-    void announce_connection(uint32_t from, uint32_t to, bool connected);
+    void graph_reordered(); // graph_order to everyone, then latencies recomputed
+    void announce_connection(uint32_t from, uint32_t to, bool connected, bool reordered = true);
     static ipc::Notification client_event(const char* name, bool registered);
     int find_port(const char* name) const; // by full name or alias; -1 if none
     std::vector<uint32_t> ports_of_flags(bool capture) const;
@@ -115,6 +129,7 @@ class Engine {
     int connect_ports(uint32_t source, uint32_t destination);
     int disconnect_ports(uint32_t source, uint32_t destination);
     void drop_port_connections(uint32_t port);
+    void drop_connections(const std::function<bool(const GraphConnection&)>& doomed);
     uint32_t allocate_port_id();
     uint32_t allocate_refnum();
     bool name_taken(const std::string& name) const;
@@ -134,6 +149,8 @@ class Engine {
     uint64_t next_uuid_ = 1;
     std::unique_ptr<ipc::Snapshot> scratch_;
     MetadataStore metadata_;
+    bool freewheeling_ = false;
+    uint32_t realtime_before_freewheel_ = 0;
 };
 
 } // namespace bantam::server

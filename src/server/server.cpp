@@ -24,6 +24,7 @@ constexpr uint64_t kTagListener = 1ull << 40;
 constexpr uint64_t kTagSignals = 2ull << 40;
 constexpr uint64_t kTagXruns = 3ull << 40;
 constexpr uint64_t kTagPending = 4ull << 40; // | fd: a connection that has not opened yet
+constexpr uint64_t kTagLoader = 5ull << 40;  // a loader thread finished a job
 constexpr uint64_t kTagMask = 0xffull << 40;
 } // namespace
 
@@ -66,12 +67,9 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
 
     runner_ = std::make_unique<CycleRunner>(*control_, *data_, *driver_, options_.sync);
     engine_ = std::make_unique<Engine>(*control_, *data_, *runner_, *driver_, options_.port_max);
-    // Async mode plays one period later than sync mode: reported, never hidden.
-    uint32_t playback_latency =
-        driver_->playback_latency() + (options_.sync ? 0 : driver_->buffer_size());
-    engine_->add_driver_ports(driver_->capture_channels(), driver_->playback_channels(),
-                              driver_->capture_latency(), playback_latency);
+    engine_->add_driver_ports(driver_->capture_channels(), driver_->playback_channels());
     runner_->set_driver_ports(engine_->capture_ports(), engine_->playback_ports());
+    internal_ = std::make_unique<InternalClientHost>(options_.name);
 }
 
 Server::~Server() {
@@ -117,6 +115,7 @@ int Server::run() {
     watch(listener_.get(), kTagListener);
     watch(signals_.get(), kTagSignals);
     watch(xrun_events_.get(), kTagXruns);
+    watch(internal_->completion_fd(), kTagLoader);
 
     std::string warning = runner_->start(options_.realtime, options_.priority);
     if (!warning.empty()) BANTAM_WARN("%s", warning.c_str());
@@ -140,7 +139,7 @@ int Server::run() {
 
     for (;;) {
         epoll_event events[32];
-        int count = epoll_wait(epoll_.get(), events, 32, -1);
+        int count = epoll_wait(epoll_.get(), events, 32, stopping_ ? 100 : -1);
         if (count < 0 && errno == EINTR) continue;
         for (int i = 0; i < count; ++i) {
             uint64_t tag = events[i].data.u64;
@@ -152,20 +151,18 @@ int Server::run() {
                 signalfd_siginfo info{};
                 if (read(signals_.get(), &info, sizeof info) < 0) {
                 }
+                if (stopping_) return shut_down(); // a second signal: no more waiting
                 if (!options_.silent) BANTAM_INFO("signal %u received, stopping", info.ssi_signo);
-                // The last cycle completes before clients hear of the shutdown.
+                // Audio stops first, then internal clients are unloaded (as JACK2 does: see
+                // internal_clients_unloaded() below) while their requests are still served.
                 runner_->stop();
-                if (!options_.silent)
-                    BANTAM_INFO(
-                        "ran %llu cycles, %llu xruns",
-                        static_cast<unsigned long long>(control_->header.cycle.load()),
-                        static_cast<unsigned long long>(control_->header.xrun_count.load()));
-                ipc::Notification n{};
-                n.type = ipc::NotificationType::shutdown;
-                ipc::copy_name(n.name1, "JACK server has been closed");
-                engine_->notify_all(n, true);
-                return 0;
+                stopping_ = true;
+                stop_deadline_ns_ = monotonic_nanos() + 5'000'000'000ull;
+                break;
             }
+            case kTagLoader:
+                finish_internal_jobs();
+                break;
             case kTagXruns: {
                 uint64_t value;
                 if (read(xrun_events_.get(), &value, sizeof value) < 0) {
@@ -184,11 +181,27 @@ int Server::run() {
                 break;
             }
         }
-        if (options_.temporary && had_client_ && engine_->external_client_count() == 0) {
+        if (stopping_ && internal_clients_unloaded()) return shut_down();
+        if (options_.temporary && had_client_ && engine_->external_client_count() == 0 &&
+            !internal_->busy()) {
             if (!options_.silent) BANTAM_INFO("last client closed; exiting (-T)");
             return 0;
         }
     }
+}
+
+int Server::shut_down() {
+    // The last cycle completes before clients hear of the shutdown.
+    runner_->stop();
+    if (!options_.silent)
+        BANTAM_INFO("ran %llu cycles, %llu xruns",
+                    static_cast<unsigned long long>(control_->header.cycle.load()),
+                    static_cast<unsigned long long>(control_->header.xrun_count.load()));
+    ipc::Notification n{};
+    n.type = ipc::NotificationType::shutdown;
+    ipc::copy_name(n.name1, "JACK server has been closed");
+    engine_->notify_all(n, true);
+    return 0;
 }
 
 void Server::accept_client() {
@@ -254,6 +267,9 @@ void Server::drop_client(uint32_t refnum, const char* why) {
     const ClientState& client = engine_->client(refnum);
     if (!client.in_use) return;
     BANTAM_DEBUG("client '%s' removed: %s", client.name.c_str(), why);
+    // An internal client that closed itself: its object stays loaded (its code may still run).
+    if (internal_->remove(refnum))
+        BANTAM_DEBUG("internal client '%s' closed itself", client.name.c_str());
     unwatch(client.requests.get());
     engine_->close_client(refnum);
 }
@@ -280,7 +296,11 @@ void Server::serve_request(uint32_t refnum) {
         return;
     }
     reply_buffer_.resize(sizeof reply);
-    engine_->handle_request(refnum, *request, reply, reply_buffer_);
+    if (ipc::is_internal_client_request(request->type)) {
+        if (!serve_internal_request(refnum, *request, reply)) return; // answered later
+    } else {
+        engine_->handle_request(refnum, *request, reply, reply_buffer_);
+    }
     std::memcpy(reply_buffer_.data(), &reply, sizeof reply);
     if (engine_->client(refnum).in_use)
         ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size());

@@ -15,6 +15,7 @@
 #include "ipc/socket.hpp"
 #include "server/cycle_runner.hpp"
 #include "server/engine.hpp"
+#include "server/internal_clients.hpp"
 #include "server/options.hpp"
 
 namespace bantam::server {
@@ -41,6 +42,17 @@ class Server {
     void forward_xruns();
     void watch(int fd, uint64_t tag);
     void unwatch(int fd);
+    int shut_down(); // the last cycle, then every client hears of the shutdown
+
+    // Internal clients (server_internal.cpp). serve_internal_request() returns false when the
+    // reply is deferred until a loader thread has finished.
+    bool serve_internal_request(uint32_t refnum, const ipc::DecodedRequest& request,
+                                ipc::Reply& reply);
+    void finish_internal_jobs();
+    void reply_later(uint32_t refnum, uint64_t uuid, const ipc::Reply& reply);
+    void unload_internal_client(uint32_t refnum, uint32_t requester);
+    // Once stopping: unloads every internal client; true when none is left or loading.
+    bool internal_clients_unloaded();
 
     ServerOptions options_;
     std::unique_ptr<drivers::Driver> driver_;
@@ -56,6 +68,9 @@ class Server {
     bool had_client_ = false;
     std::vector<std::byte> request_buffer_ = std::vector<std::byte>(ipc::kMaxMessageSize + 64);
     std::vector<std::byte> reply_buffer_;
+    bool stopping_ = false; // a termination signal came; internal clients are being unloaded
+    uint64_t stop_deadline_ns_ = 0;
+    std::unique_ptr<InternalClientHost> internal_;
 };
 
 } // namespace bantam::server

@@ -80,7 +80,8 @@ def noise(frames, seed, scale=32767):
 
 class Server:
     def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False,
-                 capture_signal=None, record=True, extra_server_args=(), timeout_ms=None):
+                 capture_signal=None, record=True, extra_server_args=(), timeout_ms=None,
+                 extra_driver_args=()):
         self.dir = tempfile.mkdtemp(prefix="bantam-test-")
         os.chmod(self.dir, 0o700)
         self.name = "t%d" % os.getpid()
@@ -99,6 +100,7 @@ class Server:
             args += ["--capture-file", self.capture_path]
         if self.playback_path:
             args += ["--playback-file", self.playback_path]
+        args += list(extra_driver_args)
         self.args = args
         self.proc = None
         self.children = []

@@ -90,6 +90,13 @@ class ClientsTest(TestCase, AudioAssertions):
         # After the victim's connections went away its branch is silent, not stale.
         self.assertEqual(set(out[1][-RATE:]), {0.0})
 
+    def test_monitor_client(self):
+        with Server() as server:
+            monitor = server.spawn("jack_monitor_client", "system:capture_1")
+            time.sleep(1)
+            self.assertIsNone(monitor.poll(), read_log(monitor))
+        self.assertNotIn("could not", read_log(monitor))
+
     def test_api_checks_client(self):
         with Server(period=256) as server:
             result = server.run(os.path.join(TEST_CLIENTS, "api_checks"), check=False, timeout=60)

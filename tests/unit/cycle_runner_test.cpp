@@ -32,7 +32,7 @@ struct EngineRig {
         control->header.sample_rate = 48000;
         control->header.buffer_size = 64;
         control->header.timer.period_usecs_x1000 = 64u * 1000000000u / 48000u;
-        engine.add_driver_ports(2, 2, 64, 64);
+        engine.add_driver_ports(2, 2);
         runner.set_driver_ports(engine.capture_ports(), engine.playback_ports());
         runner.start(false, 0);
     }

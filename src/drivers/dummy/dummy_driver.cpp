@@ -1,5 +1,6 @@
 #include "drivers/dummy/dummy_driver.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -38,6 +39,7 @@ DummyOptions parse_dummy_options(const std::vector<std::string>& args) {
         {'m', "monitor", false, false, [&](const std::string&) {}},
         {'\0', "capture-file", true, false,
          [&](const std::string& v) { options.capture_file = v; }},
+        {'\0', "loopback", false, false, [&](const std::string&) { options.loopback = true; }},
         {'\0', "playback-file", true, false,
          [&](const std::string& v) { options.playback_file = v; }},
     };
@@ -54,6 +56,8 @@ std::string dummy_usage() {
            "  -P, --playback N         playback ports (default 2)\n"
            "  -w, --wait USECS         accepted for jackd compatibility; the period sets the pace\n"
            "  --capture-file WAV       feed capture ports from a WAV file (then silence)\n"
+           "  --loopback               capture ports hear the playback ports after exactly the\n"
+           "                           latency the ports report (for measuring it)\n"
            "  --playback-file WAV      write what reaches the playback ports to a WAV file\n";
 }
 
@@ -107,7 +111,28 @@ CycleTiming DummyDriver::wait_for_cycle() noexcept {
     return timing;
 }
 
+void DummyDriver::set_reported_playback_latency(uint32_t frames) {
+    if (!options_.loopback) return;
+    // A period written at FIFO position w is read back w / period cycles after it was
+    // produced (whether the engine plays before capturing, async, or after, sync), so priming
+    // the FIFO with the whole reported round trip makes the loop exactly that long.
+    const size_t round_trip = size_t(frames) + capture_latency();
+    loop_.size = round_trip + 2 * size_t(kMaxFramesForDriver);
+    loop_.fifo.assign(std::max(options_.capture_channels, options_.playback_channels),
+                      std::vector<float>(loop_.size, 0.0f));
+    loop_.read = 0;
+    loop_.write = round_trip;
+}
+
 void DummyDriver::read_capture(std::span<float* const> channels, uint32_t frames) noexcept {
+    if (options_.loopback && loop_.size) {
+        for (size_t c = 0; c < channels.size(); ++c)
+            for (uint32_t i = 0; i < frames; ++i)
+                channels[c][i] =
+                    c < loop_.fifo.size() ? loop_.fifo[c][(loop_.read + i) % loop_.size] : 0.0f;
+        loop_.read = (loop_.read + frames) % loop_.size;
+        return;
+    }
     if (source_) {
         source_->read(channels, frames);
         return;
@@ -119,6 +144,13 @@ void DummyDriver::read_capture(std::span<float* const> channels, uint32_t frames
 
 void DummyDriver::write_playback(std::span<const float* const> channels, uint32_t frames) noexcept {
     if (sink_) sink_->write(channels, frames);
+    if (options_.loopback && loop_.size) {
+        for (size_t c = 0; c < loop_.fifo.size(); ++c)
+            for (uint32_t i = 0; i < frames; ++i)
+                loop_.fifo[c][(loop_.write + i) % loop_.size] =
+                    c < channels.size() ? channels[c][i] : 0.0f;
+        loop_.write = (loop_.write + frames) % loop_.size;
+    }
 }
 
 } // namespace bantam::drivers

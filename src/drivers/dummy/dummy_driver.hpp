@@ -21,6 +21,7 @@ struct DummyOptions {
     uint32_t playback_channels = 2;
     std::string capture_file;
     std::string playback_file;
+    bool loopback = false; // capture ports hear the playback ports, after the reported latency
 };
 
 DummyOptions parse_dummy_options(const std::vector<std::string>& args); // throws
@@ -41,6 +42,7 @@ class DummyDriver final : public Driver {
     void start() override;
     void stop() noexcept override;
     bool set_buffer_size(uint32_t frames) override;
+    void set_reported_playback_latency(uint32_t frames) override;
 
     CycleTiming wait_for_cycle() noexcept override;
     RT_NONBLOCKING void read_capture(std::span<float* const> channels,
@@ -54,6 +56,12 @@ class DummyDriver final : public Driver {
     std::unique_ptr<WavSink> sink_;
     uint64_t origin_nanos_ = 0; // deadline of frame 0 since the last (re)start
     uint64_t frames_since_origin_ = 0;
+    // Loopback: one FIFO per channel, primed with silence so that a signal played comes back
+    // exactly capture latency + reported playback latency later.
+    struct {
+        std::vector<std::vector<float>> fifo;
+        size_t read = 0, write = 0, size = 0;
+    } loop_;
 };
 
 } // namespace bantam::drivers

@@ -118,6 +118,28 @@ int main(void) {
     CHECK(jack_port_connected(out) == 0);
     CHECK(jack_client_close(patchbay) == 0);
 
+    /* Input monitoring: a counter of requests; "ensure" switches between none and one. */
+    CHECK(jack_port_monitoring_input(in) == 0);
+    CHECK(jack_port_request_monitor(in, 1) == 0);
+    CHECK(jack_port_monitoring_input(in) == 1);
+    CHECK(jack_port_request_monitor(in, 1) == 0);
+    CHECK(jack_port_request_monitor(in, 0) == 0);
+    CHECK(jack_port_monitoring_input(in) == 1);
+    CHECK(jack_port_request_monitor(in, 0) == 0);
+    CHECK(jack_port_monitoring_input(in) == 0);
+    CHECK(jack_port_ensure_monitor(in, 1) == 0);
+    CHECK(jack_port_ensure_monitor(in, 1) == 0);
+    CHECK(jack_port_monitoring_input(in) == 1);
+    CHECK(jack_port_ensure_monitor(in, 0) == 0);
+    CHECK(jack_port_monitoring_input(in) == 0);
+    CHECK(jack_port_request_monitor_by_name(client, "apichecks:in", 1) == 0);
+    CHECK(jack_port_monitoring_input(in) == 1);
+    CHECK(jack_port_request_monitor_by_name(client, "nobody:in", 1) != 0);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    CHECK(jack_port_tie(out, in) == -1); /* deprecated, refused */
+#pragma GCC diagnostic pop
+
     CHECK(jack_deactivate(client) == 0);
     CHECK(jack_client_thread_id(client) == 0);
     int before = cycles;

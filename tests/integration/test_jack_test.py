@@ -1,0 +1,73 @@
+"""JACK2's own conformance program, jack_test (Debian's jackd2), run against Debian's jackd2 and
+against bantamd in the same test run, the way its memo says (-R: a real-time server is
+expected). Every check that passes on jackd2 must pass on Bantam: the test fails on any error
+line Bantam prints that jackd2 does not."""
+# labels: conformance
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import Server, TestCase
+
+JACK_TEST_TIMEOUT = 240
+
+
+def problems(output):
+    """The failed checks (error lines), with numbers taken out (they vary from run to run)."""
+    found = set()
+    for line in output.splitlines():
+        if line.startswith("!!! ERROR !!!"):
+            found.add(re.sub(r"0x[0-9a-f]+|\d+", "N", line.strip()))
+    return found
+
+
+def summary(output):
+    lines = [l for l in output.splitlines() if l.startswith("!!!") or "Xrun have been detected" in l]
+    return "\n".join(lines) or "(no errors, no warnings)"
+
+
+class JackTestConformance(TestCase):
+    def run_on_jackd2(self):
+        name = "jt%d" % os.getpid()
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, HOME=home, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
+            env.pop("LD_LIBRARY_PATH", None)
+            server = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000", "-p", "256"],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.time() + 15
+                while subprocess.run(["jack_wait", "-c", "-s", name], env=env, capture_output=True,
+                                     text=True).stdout.strip() != "running":
+                    self.assertIsNone(server.poll(), "jackd did not start")
+                    self.assertLess(time.time(), deadline, "jackd did not start")
+                    time.sleep(0.1)
+                result = subprocess.run(["jack_test", "-R"], env=env, capture_output=True, text=True,
+                                        timeout=JACK_TEST_TIMEOUT)
+            finally:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+        return result.stdout + result.stderr
+
+    def test_jack_test_against_both_servers(self):
+        reference = self.run_on_jackd2()
+        with Server(period=256) as server:
+            ours = server.run("jack_test", "-R", timeout=JACK_TEST_TIMEOUT, check=False)
+        bantam = ours.stdout + ours.stderr
+        print("\njack_test on jackd2:\n" + summary(reference))
+        print("\njack_test on bantamd:\n" + summary(bantam))
+        self.assertIn("Start jack server stress test", bantam)
+        self.assertNotIn("JACK server failure", bantam)
+        extra = problems(bantam) - problems(reference)
+        self.assertEqual(extra, set(), "checks that pass on jackd2 but fail on Bantam")
+
+
+if __name__ == "__main__":
+    unittest.main()
