@@ -431,6 +431,12 @@ int Client::set_latency_range(Port* port, jack_latency_callback_mode_t mode,
                                                                                               : -1;
 }
 
+int Client::reset_max_delay() {
+    ipc::EmptyRequest payload{};
+    return simple_request(ipc::RequestType::reset_max_delay, &payload, sizeof payload) == 0 ? 0
+                                                                                            : -1;
+}
+
 int Client::request_monitor(Port* port, int change) {
     if (!port) return -1;
     ipc::MonitorRequest payload{port->id(), change};

@@ -105,6 +105,7 @@ class Client {
     int set_freewheel(bool on);
     int recompute_latencies();
     int request_monitor(Port* port, int change);
+    int reset_max_delay();
     bool owns(const Port* port) const noexcept;
 
     // Thread: any, lock-free. See ipc::resolve_input_buffer for inputs.

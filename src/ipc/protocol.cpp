@@ -33,6 +33,8 @@ size_t request_payload_size(RequestType type) noexcept {
         return sizeof(EmptyRequest);
     case RequestType::set_sync_timeout:
         return sizeof(SyncTimeoutRequest);
+    case RequestType::reset_max_delay:
+        return sizeof(EmptyRequest);
     case RequestType::request_monitor:
         return sizeof(MonitorRequest);
     case RequestType::recompute_latencies:

@@ -38,6 +38,7 @@ enum class RequestType : uint32_t {
     set_freewheel,
     recompute_latencies,
     request_monitor,
+    reset_max_delay,
     internal_load,   // InternalLoadRequest; answered once the loader thread has finished
     internal_unload, // InternalClientRequest (handle); answered once the client is gone
     internal_handle, // InternalClientRequest (name); value = handle

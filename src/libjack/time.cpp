@@ -99,6 +99,5 @@ JACK_EXPORT float jack_get_xrun_delayed_usecs(jack_client_t* client) {
 }
 
 JACK_EXPORT void jack_reset_max_delayed_usecs(jack_client_t* client) {
-    // The value lives in the read-only control segment; the driver resets it only on its own.
-    (void)client;
+    if (client) abi_guard_void([&] { from_handle(client)->reset_max_delay(); });
 }

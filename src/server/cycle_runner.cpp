@@ -177,6 +177,7 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
         }
     }
     float& delayed_max = rt_.max_delayed_usecs;
+    if (reset_max_delay_.exchange(false, std::memory_order_acq_rel)) delayed_max = 0;
     delayed_max = std::max(delayed_max, float(delayed_usecs));
     control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
     if (graph_late || driver_xrun) {

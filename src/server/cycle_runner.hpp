@@ -41,6 +41,9 @@ class CycleRunner {
     bool paused() const noexcept { return paused_.load(); }
     bool running() const noexcept { return thread_.joinable() && !paused_.load(); }
 
+    // Thread: control. The driver thread owns the maximum; it clears it at the next cycle.
+    void reset_max_delay() noexcept { reset_max_delay_.store(true, std::memory_order_release); }
+
     // Thread: control. Freewheeling takes effect at the next cycle boundary.
     void set_freewheel(bool on) noexcept {
         control_.header.freewheel.store(on);
@@ -84,6 +87,7 @@ class CycleRunner {
     std::atomic<bool> pause_requested_{false};
     std::atomic<bool> paused_{false};
     std::atomic<bool> freewheel_requested_{false};
+    std::atomic<bool> reset_max_delay_{false};
     ipc::Wakeup attention_;
     TransportEngine transport_;
     std::atomic<uint64_t> xruns_{0};

@@ -690,6 +690,10 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         control_.header.sync_timeout_usecs = request.as<ipc::SyncTimeoutRequest>().usecs;
         reply.status = 0;
         break;
+    case RequestType::reset_max_delay:
+        runner_.reset_max_delay();
+        reply.status = 0;
+        break;
     case RequestType::request_monitor: {
         auto r = request.as<ipc::MonitorRequest>();
         if (r.port == 0 || r.port >= kMaxPorts || !ports_[r.port].in_use) {
