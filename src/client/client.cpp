@@ -162,7 +162,6 @@ void Client::start_process_thread() {
     stop_process_.store(false);
     process_ready_.store(false);
     process_thread_ = std::thread([this] { process_loop(); });
-    process_pthread_ = process_thread_.native_handle();
     process_ready_.wait(false);
 }
 
@@ -231,7 +230,7 @@ char* Client::uuid_string() const {
 jack_nframes_t Client::cycle_wait_or_exit() {
     jack_nframes_t frames = cycle_wait();
     if (frames != 0) run_sync_callback();
-    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_)) {
+    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_.load())) {
         leave_realtime_role();
         pthread_exit(nullptr);
     }
@@ -317,11 +316,12 @@ void Client::dispatch(const ipc::Notification& n) {
     case NotificationType::freewheel: {
         // Freewheeling is not real-time: the process thread leaves SCHED_FIFO meanwhile.
         sched_param param{};
-        if (n.a && process_pthread_) pthread_setschedparam(process_pthread_, SCHED_OTHER, &param);
+        const pthread_t process_thread = process_pthread_.load();
+        if (n.a && process_thread) pthread_setschedparam(process_thread, SCHED_OTHER, &param);
         if (cb.freewheel) cb.freewheel(int(n.a), cb.freewheel_arg);
-        if (!n.a && process_pthread_ && process_thread_priority() > 0) {
+        if (!n.a && process_thread && process_thread_priority() > 0) {
             param.sched_priority = process_thread_priority();
-            pthread_setschedparam(process_pthread_, SCHED_FIFO, &param);
+            pthread_setschedparam(process_thread, SCHED_FIFO, &param);
         }
         break;
     }

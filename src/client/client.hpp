@@ -116,7 +116,7 @@ class Client {
     jack_nframes_t cycle_wait() noexcept;
     RT_NONBLOCKING void cycle_signal(int status) noexcept;
 
-    pthread_t process_thread_id() const noexcept { return active() ? process_pthread_ : 0; }
+    pthread_t process_thread_id() const noexcept { return active() ? process_pthread_.load() : 0; }
     int process_thread_priority() const noexcept;
 
     // Transport (src/client/transport.cpp). Requests are real-time safe: they write to the
@@ -189,7 +189,8 @@ class Client {
     Callbacks callbacks_;
     std::thread notification_thread_;
     std::thread process_thread_;
-    pthread_t process_pthread_ = 0;
+    // Set by the process thread itself before it reports ready; read by any thread.
+    std::atomic<pthread_t> process_pthread_{0};
 
     // Touched only by the process thread while it cycles.
     struct {

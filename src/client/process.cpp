@@ -19,6 +19,7 @@ int Client::process_thread_priority() const noexcept {
 
 void Client::process_loop() {
     pthread_setname_np(pthread_self(), "jack-process");
+    process_pthread_.store(pthread_self());
     if (int priority = process_thread_priority(); priority > 0) {
         sched_param param{};
         param.sched_priority = priority;
@@ -138,7 +139,9 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     }
     if (port->owner() != refnum_) return nullptr;
     RT_ASSUME_SAFE_BEGIN // pthread_self() reads a register; pthread_equal compares
-        bool on_process_thread = rt_.in_cycle && pthread_equal(pthread_self(), process_pthread_);
+        bool on_process_thread =
+            rt_.in_cycle &&
+            pthread_equal(pthread_self(), process_pthread_.load(std::memory_order_relaxed));
     RT_ASSUME_SAFE_END
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
     uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();
