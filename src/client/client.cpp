@@ -218,13 +218,16 @@ void Client::shutdown_from_server(const char* reason) {
         callbacks_.shutdown(callbacks_.shutdown_arg);
 }
 
-char* Client::uuid_string() const {
+uint64_t Client::uuid_value() const {
     std::string name;
     uint32_t pid = 0;
     uint64_t uuid = 0;
     link_->read_client(refnum_, name, pid, uuid);
-    std::string text = std::to_string(uuid);
-    return strdup(text.c_str());
+    return uuid;
+}
+
+char* Client::uuid_string() const {
+    return strdup(std::to_string(uuid_value()).c_str());
 }
 
 jack_nframes_t Client::cycle_wait_or_exit() {
@@ -327,6 +330,9 @@ void Client::dispatch(const ipc::Notification& n) {
     }
     case NotificationType::latency:
         if (cb.latency) cb.latency(jack_latency_callback_mode_t(n.a), cb.latency_arg);
+        break;
+    case NotificationType::session:
+        deliver_session_event(n);
         break;
     case NotificationType::property_changed:
         if (cb.property_change)

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <jack/jack.h>
 #include <jack/metadata.h>
+#include <jack/session.h>
 #include <mutex>
 #include <pthread.h>
 #include <string>
@@ -54,6 +55,8 @@ struct Callbacks {
     void* shutdown_arg = nullptr;
     JackInfoShutdownCallback info_shutdown = nullptr;
     void* info_shutdown_arg = nullptr;
+    JackSessionCallback session = nullptr;
+    void* session_arg = nullptr;
     JackLatencyCallback latency = nullptr;
     void* latency_arg = nullptr;
     JackSyncCallback sync = nullptr;
@@ -106,6 +109,11 @@ class Client {
     int recompute_latencies();
     int request_monitor(Port* port, int change);
     int reset_max_delay();
+    // JACK-Session (src/client/session.cpp).
+    int set_session_callback(JackSessionCallback callback, void* arg);
+    int session_reply(const jack_session_event_t& event);
+    jack_session_command_t* session_notify(const char* target, jack_session_event_type_t type,
+                                           const char* path);
     bool owns(const Port* port) const noexcept;
 
     // Thread: any, lock-free. See ipc::resolve_input_buffer for inputs.
@@ -149,6 +157,7 @@ class Client {
     void shutdown_from_server(const char* reason);
     // The client's uuid as JACK formats it, malloc'd (freed with jack_free).
     char* uuid_string() const;
+    uint64_t uuid_value() const;
     // jack_cycle_wait for the alternate thread model: when the client stops, the thread exits
     // here as it does in JACK2, so a user loop never spins on a 0 frame count.
     jack_nframes_t cycle_wait_or_exit();
@@ -161,6 +170,7 @@ class Client {
     int simple_request(ipc::RequestType type, const void* payload, size_t size);
     void notification_loop();
     void dispatch(const ipc::Notification& notification);
+    void deliver_session_event(const ipc::Notification& notification);
     void process_loop();
     // Thread: RT, around the process callback of each cycle.
     // Not noexcept: a user callback may end the thread by forced unwinding (pthread_exit,

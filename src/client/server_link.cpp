@@ -195,3 +195,20 @@ Client* any_open_client() {
 }
 
 } // namespace bantam::client
+
+namespace bantam::client {
+
+bool ServerLink::read_client_info(uint32_t refnum, ClientInfo& info) const {
+    if (refnum >= kMaxClients) return false;
+    bool in_use = false;
+    ipc::read_seqlocked(control_->clients[refnum], [&](const ipc::ClientRecord& r) {
+        in_use = r.in_use;
+        info.name.assign(r.name, strnlen(r.name, sizeof r.name));
+        info.pid = r.pid;
+        info.uuid = r.uuid;
+        info.session_callback = r.session_callback != 0;
+    });
+    return in_use;
+}
+
+} // namespace bantam::client

@@ -21,6 +21,13 @@ namespace bantam::client {
 
 class Client;
 
+struct ClientInfo {
+    std::string name;
+    uint32_t pid = 0;
+    uint64_t uuid = 0;
+    bool session_callback = false;
+};
+
 struct PortInfo {
     uint32_t id = 0;
     uint32_t flags = 0;
@@ -70,6 +77,7 @@ class ServerLink {
     }
 
     // Reads a client's record; false if the refnum is not in use.
+    bool read_client_info(uint32_t refnum, ClientInfo& info) const;
     bool read_client(uint32_t refnum, std::string& name, uint32_t& pid, uint64_t& uuid) const;
 
     // Clients of this process on this server, for the few port functions that take no client.

@@ -33,6 +33,12 @@ size_t request_payload_size(RequestType type) noexcept {
         return sizeof(EmptyRequest);
     case RequestType::set_sync_timeout:
         return sizeof(SyncTimeoutRequest);
+    case RequestType::set_session_callback:
+        return sizeof(FreewheelRequest); // {uint32 on}
+    case RequestType::session_notify:
+        return sizeof(SessionNotifyRequest);
+    case RequestType::session_reply:
+        return sizeof(SessionReplyRequest);
     case RequestType::reset_max_delay:
         return sizeof(EmptyRequest);
     case RequestType::request_monitor:

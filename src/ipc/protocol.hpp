@@ -5,6 +5,7 @@
 // exactly the size its type declares. decode_request() is the only way the server reads a
 // request, and it rejects anything of the wrong size or unknown type.
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -39,6 +40,9 @@ enum class RequestType : uint32_t {
     recompute_latencies,
     request_monitor,
     reset_max_delay,
+    set_session_callback,
+    session_notify, // answered once every notified client has replied (or gone)
+    session_reply,
     internal_load,   // InternalLoadRequest; answered once the loader thread has finished
     internal_unload, // InternalClientRequest (handle); answered once the client is gone
     internal_handle, // InternalClientRequest (name); value = handle
@@ -102,6 +106,18 @@ struct MonitorRequest {
     uint32_t port = 0;
     int32_t change = 0; // +1 / -1 (request), or 2 / 3 (ensure off / on)
 };
+struct SessionNotifyRequest {
+    uint32_t type = 0;                 // jack_session_event_type_t
+    char target[kClientNameSize] = {}; // empty: every client with a session callback
+    char path[kPortNameSize] = {};
+};
+struct SessionReplyRequest {
+    uint32_t flags = 0; // jack_session_flags_t
+    char command[2048] = {};
+};
+// A request whose reply the server sends later, from another request's handling.
+inline constexpr int32_t kReplyDeferred = INT32_MIN;
+
 struct FreewheelRequest {
     uint32_t on = 0;
 };
@@ -171,6 +187,7 @@ enum class NotificationType : uint32_t {
     sample_rate,      // a = rate
     shutdown,         // name1 = reason
     freewheel,        // a = 1 entering, 0 leaving; sync
+    session,          // a = jack_session_event_type_t, name1 = session directory
     property_changed, // a, b = subject low and high 32 bits, c = change (| 0x100: no key), name1 =
                       // key
     activated,        // sync: thread_init already ran; bookkeeping only

@@ -94,6 +94,7 @@ struct ClientRecord {
     uint32_t in_use = 0;
     uint32_t active = 0;
     uint32_t pid = 0;
+    uint32_t session_callback = 0;
     uint64_t uuid = 0;
     char name[kClientNameSize] = {};
 };

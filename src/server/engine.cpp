@@ -142,6 +142,7 @@ void Engine::mirror_client(uint32_t refnum) {
         record.in_use = state.in_use;
         record.active = state.active;
         record.pid = state.pid;
+        record.session_callback = state.session_callback;
         record.uuid = state.uuid;
         ipc::copy_name(record.name, state.name.c_str());
     });
@@ -385,6 +386,7 @@ void Engine::close_client(uint32_t refnum) {
     }
     forget_properties(client.uuid);
     release_timebase(refnum);
+    session_client_gone(refnum);
     std::string name = client.name;
     client = ClientState{};
     mirror_client(refnum);
@@ -689,6 +691,17 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
     case RequestType::set_sync_timeout:
         control_.header.sync_timeout_usecs = request.as<ipc::SyncTimeoutRequest>().usecs;
         reply.status = 0;
+        break;
+    case RequestType::set_session_callback:
+        clients_[refnum].session_callback = request.as<ipc::FreewheelRequest>().on != 0;
+        mirror_client(refnum);
+        reply.status = 0;
+        break;
+    case RequestType::session_notify:
+        reply.status = session_notify(refnum, request.as<ipc::SessionNotifyRequest>(), reply_bytes);
+        break;
+    case RequestType::session_reply:
+        reply.status = session_reply(refnum, request.as<ipc::SessionReplyRequest>());
         break;
     case RequestType::reset_max_delay:
         runner_.reset_max_delay();

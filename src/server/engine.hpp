@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct ClientState {
     bool active = false;
     bool realtime_role = false;
     bool latency_callback = false;
+    bool session_callback = false;
     ipc::UniqueFd requests;      // the client's request socket
     ipc::UniqueFd notifications; // server end of the notification socketpair
     std::vector<uint32_t> ports; // in registration order
@@ -92,6 +94,12 @@ class Engine {
     // latency callback passes its inputs' capture range to its outputs and its outputs'
     // playback range to its inputs. Clients with a callback are told to set their own.
     void recompute_latencies(bool notify_callbacks);
+    // JACK-Session (engine_session.cpp): a notify is answered once every notified client has
+    // replied or gone; the requester waits meanwhile (its reply is deferred).
+    int session_notify(uint32_t refnum, const ipc::SessionNotifyRequest& request,
+                       std::vector<std::byte>& reply_bytes);
+    int session_reply(uint32_t refnum, const ipc::SessionReplyRequest& request);
+    void session_client_gone(uint32_t refnum);
     int release_timebase(uint32_t refnum);
 
     // Dispatches one decoded request from a client; fills reply.
@@ -150,6 +158,19 @@ class Engine {
     std::unique_ptr<ipc::Snapshot> scratch_;
     MetadataStore metadata_;
     bool freewheeling_ = false;
+    struct SessionAnswer {
+        uint64_t uuid;
+        std::string name, command;
+        uint32_t flags;
+    };
+    struct PendingSession {
+        uint32_t requester = 0;
+        uint64_t requester_uuid = 0;
+        std::vector<uint32_t> waiting;
+        std::vector<SessionAnswer> answers;
+    };
+    std::optional<PendingSession> session_;
+    void finish_session();
     uint32_t realtime_before_freewheel_ = 0;
 };
 

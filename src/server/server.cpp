@@ -300,6 +300,7 @@ void Server::serve_request(uint32_t refnum) {
         if (!serve_internal_request(refnum, *request, reply)) return; // answered later
     } else {
         engine_->handle_request(refnum, *request, reply, reply_buffer_);
+        if (reply.status == ipc::kReplyDeferred) return; // the engine answers later
     }
     std::memcpy(reply_buffer_.data(), &reply, sizeof reply);
     if (engine_->client(refnum).in_use)
