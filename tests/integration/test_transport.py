@@ -67,6 +67,34 @@ class TransportTest(TestCase):
         self.assertTrue(all(c[3] for c in second_roll), "BBT missing while jack_transport is master")
         self.assertFalse(any(c[3] for c in rolling if c[1] < 96000), "BBT before any master")
 
+    def test_tempo_from_jack_transport(self):
+        # jack_transport as timebase master: "tempo" changes how fast the BBT ticks advance.
+        with Server(period=256) as server:
+            showtime = server.spawn("jack_showtime")
+            commands = subprocess.Popen([BANTAM_RUN, "jack_transport"], env=server.env(), stdin=subprocess.PIPE,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+            for line, pause in (("master", 0.3), ("play", 1.2), ("tempo 60", 1.2), ("stop", 0.3), ("quit", 0.2)):
+                commands.stdin.write(line + "\n")
+                commands.stdin.flush()
+                time.sleep(pause)
+            commands.wait(timeout=10)
+        cycles = {}
+        for m in map(SHOWTIME.match, read_log(showtime).splitlines()):
+            if m and m.group(4) == "Rolling" and m.group(5):
+                bar, beat, tick = int(m.group(5)), int(m.group(6)), int(m.group(7))
+                cycles[int(m.group(1))] = (bar, beat, tick)
+        frames = sorted(cycles)
+        rates = []
+        for a, b in zip(frames, frames[1:]):
+            (bar_a, beat_a, tick_a), (bar_b, beat_b, tick_b) = cycles[a], cycles[b]
+            if b - a == 256 and bar_a == bar_b and beat_a == beat_b:
+                rates.append(tick_b - tick_a)
+        # Ticks per 256-frame period at 1920 ticks per beat: 20.48 at 120 bpm, 10.24 at 60.
+        self.assertTrue(any(r in (20, 21) for r in rates), rates[:20])
+        self.assertTrue(any(r in (10, 11) for r in rates), rates[-20:])
+        first_slow = next(i for i, r in enumerate(rates) if r in (10, 11))
+        self.assertTrue(all(r in (20, 21) for r in rates[:first_slow]), rates)
+
     def test_slow_sync_and_timebase_with_python_client(self):
         with Server(period=256) as server:
             result = server.run("/usr/bin/python3", SCRIPT, timeout=60, check=False)
