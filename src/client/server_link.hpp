@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,13 @@ class ServerLink {
 
     // Reads a client's record; false if the refnum is not in use.
     bool read_client_info(uint32_t refnum, ClientInfo& info) const;
+    // The first live client the predicate accepts.
+    template <typename Predicate> std::optional<ClientInfo> find_client(Predicate&& accept) const {
+        ClientInfo info;
+        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
+            if (read_client_info(refnum, info) && accept(info)) return info;
+        return std::nullopt;
+    }
     bool read_client(uint32_t refnum, std::string& name, uint32_t& pid, uint64_t& uuid) const;
 
     // Clients of this process on this server, for the few port functions that take no client.

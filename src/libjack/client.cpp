@@ -107,28 +107,19 @@ JACK_EXPORT void jack_free(void* ptr) {
 JACK_EXPORT char* jack_get_uuid_for_client_name(jack_client_t* client, const char* client_name) {
     if (!client || !client_name) return nullptr;
     return abi_guard<char*>(nullptr, [&]() -> char* {
-        std::string name;
-        uint32_t pid = 0;
-        uint64_t uuid = 0;
-        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
-            if (from_handle(client)->link().read_client(refnum, name, pid, uuid) &&
-                name == client_name)
-                return strdup(std::to_string(uuid).c_str());
-        return nullptr;
+        auto found = from_handle(client)->link().find_client(
+            [&](const client::ClientInfo& info) { return info.name == client_name; });
+        return found ? strdup(std::to_string(found->uuid).c_str()) : nullptr;
     });
 }
 
 JACK_EXPORT char* jack_get_client_name_by_uuid(jack_client_t* client, const char* client_uuid) {
     if (!client || !client_uuid) return nullptr;
     return abi_guard<char*>(nullptr, [&]() -> char* {
-        std::string name;
-        uint32_t pid = 0;
-        uint64_t uuid = 0;
-        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
-            if (from_handle(client)->link().read_client(refnum, name, pid, uuid) &&
-                std::to_string(uuid) == client_uuid)
-                return strdup(name.c_str());
-        return nullptr;
+        auto found = from_handle(client)->link().find_client([&](const client::ClientInfo& info) {
+            return std::to_string(info.uuid) == client_uuid;
+        });
+        return found ? strdup(found->name.c_str()) : nullptr;
     });
 }
 

@@ -64,12 +64,8 @@ JACK_EXPORT jack_session_command_t* jack_session_notify(jack_client_t* client, c
 JACK_EXPORT int jack_client_has_session_callback(jack_client_t* client, const char* client_name) {
     if (!client || !client_name) return -1;
     return abi_guard(-1, [&] {
-        auto& link = from_handle(client)->link();
-        for (uint32_t refnum = 0; refnum < bantam::kMaxClients; ++refnum) {
-            bantam::client::ClientInfo info;
-            if (link.read_client_info(refnum, info) && info.name == client_name)
-                return info.session_callback ? 1 : 0;
-        }
-        return -1;
+        auto found = from_handle(client)->link().find_client(
+            [&](const bantam::client::ClientInfo& info) { return info.name == client_name; });
+        return found ? (found->session_callback ? 1 : 0) : -1;
     });
 }

@@ -173,6 +173,14 @@ class Server:
                 args, result.returncode, result.stdout, result.stderr)
         return result
 
+    def run_checks(self, script):
+        """Runs one of scripts/*.py with Debian's python3 and its jack module (python3-jack-client),
+        an unmodified program on our libjack; returns its stdout, failing on a non-zero exit."""
+        path = os.path.join(os.path.dirname(__file__), "scripts", script)
+        result = self.run("/usr/bin/python3", path, timeout=60, check=False)
+        assert result.returncode == 0, "%s failed:\n%s%s" % (script, result.stdout, result.stderr)
+        return result.stdout
+
     def spawn(self, *args, direct=False):
         """Starts a JACK program in the background; stopped with SIGINT at exit. `direct` runs one
         of our own test clients as built (it finds our libjack through its RUNPATH)."""

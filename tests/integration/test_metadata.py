@@ -6,7 +6,6 @@ import unittest
 
 from harness import Server, TestCase
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "scripts", "metadata_checks.py")
 
 
 class MetadataTest(TestCase):
@@ -35,9 +34,8 @@ class MetadataTest(TestCase):
 
     def test_changes_reach_other_clients(self):
         with Server() as server:
-            result = server.run("/usr/bin/python3", SCRIPT, timeout=60, check=False)
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn("metadata checks passed", result.stdout)
+            output = server.run_checks("metadata_checks.py")
+        self.assertIn("metadata checks passed", output)
 
 
 if __name__ == "__main__":
