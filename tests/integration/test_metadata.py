@@ -1,7 +1,6 @@
 """Metadata: Debian's jack_property sets, lists and deletes properties on clients and ports;
 another client (python3-jack-client) sees every change through its property callback."""
 
-import os
 import unittest
 
 from harness import Server, TestCase

@@ -1,7 +1,6 @@
 """The JACK transport, driven by Debian's unmodified jack_transport (through its stdin) and
 watched by jack_showtime; slow-sync clients and the timebase master through python3-jack-client."""
 
-import os
 import re
 import subprocess
 import time
