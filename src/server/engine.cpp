@@ -425,8 +425,7 @@ int Engine::register_port(uint32_t refnum, const char* short_name, PortType type
 }
 
 int Engine::unregister_port(uint32_t refnum, uint32_t port) {
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
-        return -EINVAL;
+    if (!owns_port(refnum, port)) return -EINVAL;
     ClientState& client = clients_[refnum];
     drop_port_connections(port);
     forget_properties(ports_[port].uuid);
@@ -440,8 +439,7 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
 }
 
 int Engine::rename_port(uint32_t refnum, uint32_t port, const char* short_name) {
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
-        return -EINVAL;
+    if (!owns_port(refnum, port)) return -EINVAL;
     if (!short_name || !*short_name) return -EINVAL;
     std::string full = clients_[refnum].name + ":" + short_name;
     if (full.size() >= kPortNameSize) return -ENAMETOOLONG;
@@ -461,7 +459,7 @@ int Engine::rename_port(uint32_t refnum, uint32_t port, const char* short_name) 
 
 int Engine::set_alias(uint32_t refnum, uint32_t port, const char* alias) {
     (void)refnum; // JACK lets any client alias any port (jack_alias does exactly that)
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || !alias || !*alias) return -EINVAL;
+    if (!live_port(port) || !alias || !*alias) return -EINVAL;
     auto& aliases = ports_[port].aliases;
     if (aliases.size() >= 2) return -ENOSPC;
     aliases.push_back(alias);
@@ -471,7 +469,7 @@ int Engine::set_alias(uint32_t refnum, uint32_t port, const char* alias) {
 
 int Engine::unset_alias(uint32_t refnum, uint32_t port, const char* alias) {
     (void)refnum;
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || !alias) return -EINVAL;
+    if (!live_port(port) || !alias) return -EINVAL;
     auto& aliases = ports_[port].aliases;
     auto found = std::find(aliases.begin(), aliases.end(), alias);
     if (found == aliases.end()) return -ENOENT;
@@ -483,8 +481,7 @@ int Engine::unset_alias(uint32_t refnum, uint32_t port, const char* alias) {
 int Engine::set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode,
                               ipc::LatencyRange range) {
     (void)refnum;
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || range.min > range.max)
-        return -EINVAL;
+    if (!live_port(port) || range.min > range.max) return -EINVAL;
     (mode == JackCaptureLatency ? ports_[port].capture_latency : ports_[port].playback_latency) =
         range;
     mirror_port(port);
@@ -559,8 +556,7 @@ void Engine::drop_connections(const std::function<bool(const GraphConnection&)>&
 }
 
 int Engine::disconnect_all(uint32_t refnum, uint32_t port) {
-    if (port == 0 || port >= kMaxPorts || !ports_[port].in_use || ports_[port].owner != refnum)
-        return -EINVAL;
+    if (!owns_port(refnum, port)) return -EINVAL;
     drop_port_connections(port);
     return 0;
 }
@@ -709,7 +705,7 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         break;
     case RequestType::request_monitor: {
         auto r = request.as<ipc::MonitorRequest>();
-        if (r.port == 0 || r.port >= kMaxPorts || !ports_[r.port].in_use) {
+        if (!live_port(r.port)) {
             reply.status = -EINVAL;
             break;
         }

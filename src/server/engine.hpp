@@ -131,6 +131,12 @@ class Engine {
     void announce_connection(uint32_t from, uint32_t to, bool connected, bool reordered = true);
     static ipc::Notification client_event(const char* name, bool registered);
     int find_port(const char* name) const; // by full name or alias; -1 if none
+    bool live_port(uint32_t port) const {
+        return port != 0 && port < kMaxPorts && ports_[port].in_use;
+    }
+    bool owns_port(uint32_t refnum, uint32_t port) const {
+        return live_port(port) && ports_[port].owner == refnum;
+    }
     std::vector<uint32_t> ports_of_flags(bool capture) const;
     void mirror_port(uint32_t port);
     void mirror_client(uint32_t refnum);
