@@ -53,7 +53,9 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
     control_memory_ = ipc::SharedMemory::create("bantam-control", sizeof(ipc::ControlSegment));
     data_memory_ = ipc::SharedMemory::create("bantam-data", sizeof(ipc::DataSegment));
     control_ = new (control_memory_.data()) ipc::ControlSegment();
-    data_ = new (data_memory_.data()) ipc::DataSegment();
+    // Default-initialised, not value-initialised: the memfd is already zero, and zero-filling
+    // 64 MiB of port buffers here would make every page resident (and locked).
+    data_ = new (data_memory_.data()) ipc::DataSegment;
     control_memory_.seal_against_writers();
 
     auto& header = control_->header;

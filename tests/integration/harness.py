@@ -223,8 +223,17 @@ class Server:
         self.wait_for_connection(name + ":input_2", "system:capture_2")
         return proc
 
-    def connect(self, source, destination):
-        self.run("jack_connect", source, destination)
+    def connect(self, source, destination, timeout=10):
+        """Connects two ports. A program's ports appear when it registers them, before it
+        activates, and (as in JACK) ports of an inactive client cannot be connected yet: so a
+        refusal is retried until the deadline."""
+        deadline = time.time() + timeout
+        while True:
+            result = self.run("jack_connect", source, destination, check=False)
+            if result.returncode == 0:
+                return
+            assert time.time() < deadline, "cannot connect %s to %s: %s" % (source, destination, result.stderr)
+            time.sleep(0.05)
 
     def playback(self):
         """Stops the server (if still running) and returns what reached the playback ports."""

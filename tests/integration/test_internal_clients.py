@@ -144,8 +144,13 @@ class InternalClientTest(TestCase, AudioAssertions):
 
     def test_jack_load_wait_unloads_on_sigint(self):
         with Server(record=False) as server:
-            loader = server.spawn("jack_load", "-w", "gain", "bantam_gain", "-i", "1")
+            loader = server.spawn("stdbuf", "-oL", "jack_load", "-w", "gain", "bantam_gain", "-i", "1")
             server.wait_for_port("gain:out_1")
+            # jack_load installs its SIGINT handler after the load returns: wait for its word.
+            deadline = time.time() + 10
+            while "client name = gain" not in read_log(loader):
+                self.assertLess(time.time(), deadline, "jack_load never reported the load")
+                time.sleep(0.05)
             loader.send_signal(signal.SIGINT)
             loader.wait(timeout=10)
             self.assertIn("unloading...(succeeded)", read_log(loader))

@@ -172,7 +172,11 @@ def process_callback_and_time():
     assert count > 10, count
     assert all(n == client.blocksize for n, _ in frames)
     starts = [t for _, t in frames]
-    assert all(b - a == client.blocksize for a, b in zip(starts, starts[1:])), starts[:5]
+    # Cycle after cycle the frame clock moves one period; a cycle the (slow, Python) callback
+    # missed moves it by whole periods, never by anything else.
+    steps = [b - a for a, b in zip(starts, starts[1:])]
+    assert all(s > 0 and s % client.blocksize == 0 for s in steps), steps
+    assert sum(s == client.blocksize for s in steps) >= 0.9 * len(steps), steps
     assert sizes[:1] == [client.blocksize], sizes
     assert len(threads) == 1
     assert client.samplerate == 48000
