@@ -10,9 +10,7 @@ class FreewheelTest(TestCase):
     def test_jack_freewheel(self):
         with Server(period=256) as server:
             output = server.run_checks("freewheel_checks.py")
-            status = server.status()
         self.assertIn("freewheel checks passed", output)
-        self.assertEqual(status["xruns"], 0)
 
 
 if __name__ == "__main__":
