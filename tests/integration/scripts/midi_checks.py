@@ -28,7 +28,7 @@ def send(frames):
         for offset, data in events:
             out.write_midi_event(offset, data)
         with lock:
-            sent.append([(offset, bytes(data)) for offset, data in events])
+            sent.append((sender.last_frame_time, [(offset, bytes(data)) for offset, data in events]))
 
 
 @receiver.set_process_callback
@@ -36,7 +36,7 @@ def receive(frames):
     events = [(offset, bytes(data)) for offset, data in inp.incoming_midi_events()]
     if events:
         with lock:
-            received.append(events)
+            received.append((receiver.last_frame_time, events))
 
 
 assert inp.is_midi and not inp.is_audio
@@ -53,11 +53,15 @@ while True:
 with lock:
     got = list(received)
     expected = list(sent)
-# What arrived is exactly a contiguous run of what was sent (the first cycles may precede the
-# connection), every event at its offset, SysEx intact.
-start = expected.index(got[0])
-assert got == expected[start:start + len(got)], (got[:2], expected[start:start + 2])
-assert any(data == sysex for events in got for _, data in events), "the SysEx message did not arrive"
+# Every cycle's events arrive in that same cycle, byte for byte and at their offsets (a cycle a
+# slow Python callback missed is simply absent on one side); SysEx intact.
+sent_by_frame = dict(expected)
+matched = [frame for frame, events in got if sent_by_frame.get(frame) == events]
+wrong = [(frame, events, sent_by_frame.get(frame)) for frame, events in got
+         if frame in sent_by_frame and sent_by_frame[frame] != events]
+assert not wrong, wrong[:2]
+assert len(matched) >= 0.9 * len(got) and len(matched) >= 30, (len(matched), len(got))
+assert any(data == sysex for _, events in got for _, data in events), "the SysEx message did not arrive"
 
 sender.deactivate()
 receiver.deactivate()
