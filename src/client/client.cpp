@@ -219,11 +219,8 @@ void Client::shutdown_from_server(const char* reason) {
 }
 
 uint64_t Client::uuid_value() const {
-    std::string name;
-    uint32_t pid = 0;
-    uint64_t uuid = 0;
-    link_->read_client(refnum_, name, pid, uuid);
-    return uuid;
+    ClientInfo info;
+    return link_->read_client_info(refnum_, info) ? info.uuid : 0;
 }
 
 char* Client::uuid_string() const {

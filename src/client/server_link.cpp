@@ -158,28 +158,13 @@ Client* ServerLink::any_client() {
 
 namespace bantam::client {
 
-bool ServerLink::read_client(uint32_t refnum, std::string& name, uint32_t& pid,
-                             uint64_t& uuid) const {
-    if (refnum >= kMaxClients) return false;
-    bool in_use = false;
-    ipc::read_seqlocked(control_->clients[refnum], [&](const ipc::ClientRecord& r) {
-        in_use = r.in_use;
-        name.assign(r.name, strnlen(r.name, sizeof r.name));
-        pid = r.pid;
-        uuid = r.uuid;
-    });
-    return in_use;
-}
-
 int find_client_pid(const char* name) {
     if (!name) return 0;
     std::lock_guard lock(links_mutex);
-    std::string found;
-    uint32_t pid = 0;
-    uint64_t uuid = 0;
     for (auto& link : links())
-        for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum)
-            if (link->read_client(refnum, found, pid, uuid) && found == name) return int(pid);
+        if (auto found =
+                link->find_client([&](const ClientInfo& info) { return info.name == name; }))
+            return int(found->pid);
     return 0;
 }
 

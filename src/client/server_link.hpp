@@ -78,6 +78,7 @@ class ServerLink {
     }
 
     // Reads a client's record; false if the refnum is not in use.
+    // Reads a client's record; false if the refnum is not in use.
     bool read_client_info(uint32_t refnum, ClientInfo& info) const;
     // The first live client the predicate accepts.
     template <typename Predicate> std::optional<ClientInfo> find_client(Predicate&& accept) const {
@@ -86,7 +87,6 @@ class ServerLink {
             if (read_client_info(refnum, info) && accept(info)) return info;
         return std::nullopt;
     }
-    bool read_client(uint32_t refnum, std::string& name, uint32_t& pid, uint64_t& uuid) const;
 
     // Clients of this process on this server, for the few port functions that take no client.
     void add_client(Client* client, uint32_t refnum);
