@@ -140,6 +140,7 @@ int Client::activate() {
     ipc::ActivateRequest payload{};
     payload.realtime_role = realtime;
     payload.latency_callback = callbacks_.latency != nullptr;
+    payload.process_tid = realtime ? process_tid_.load() : 0;
     if (simple_request(ipc::RequestType::activate, &payload, sizeof payload) != 0) {
         active_ = false;
         stop_process_thread();
@@ -153,6 +154,7 @@ int Client::ensure_process_thread() {
     start_process_thread();
     ipc::ActivateRequest payload{};
     payload.realtime_role = 1;
+    payload.process_tid = process_tid_.load();
     return simple_request(ipc::RequestType::activate, &payload, sizeof payload) == 0 ? 0 : -1;
 }
 

@@ -201,6 +201,7 @@ class Client {
     std::thread process_thread_;
     // Set by the process thread itself before it reports ready; read by any thread.
     std::atomic<pthread_t> process_pthread_{0};
+    std::atomic<pid_t> process_tid_{0}; // the kernel's id of it, for the server's CPU placement
 
     // Touched only by the process thread while it cycles.
     struct {

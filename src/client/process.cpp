@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "client/client.hpp"
 #include "common/clock.hpp"
@@ -20,6 +21,7 @@ int Client::process_thread_priority() const noexcept {
 void Client::process_loop() {
     pthread_setname_np(pthread_self(), "jack-process");
     process_pthread_.store(pthread_self());
+    process_tid_.store(gettid());
     if (int priority = process_thread_priority(); priority > 0) {
         sched_param param{};
         param.sched_priority = priority;

@@ -73,6 +73,7 @@ struct EmptyRequest {
 struct ActivateRequest {
     uint32_t realtime_role = 0;    // has a process / thread callback: takes part in cycles
     uint32_t latency_callback = 0; // sets its own ports' latencies from a latency callback
+    int32_t process_tid = 0;       // the thread that runs its cycles, for CPU placement
 };
 struct PortRegisterRequest {
     uint32_t flags = 0;

@@ -143,4 +143,11 @@ long peer_uid(int fd) noexcept {
     return long(credentials.uid);
 }
 
+long peer_pid(int fd) noexcept {
+    ucred credentials{};
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return long(credentials.pid);
+}
+
 } // namespace bantam::ipc

@@ -48,5 +48,7 @@ long receive_message(int fd, void* buffer, size_t capacity, int timeout_ms, int*
 
 // Uid of the peer process on a connected Unix socket, or -1.
 long peer_uid(int fd) noexcept;
+// Pid of the peer process on a connected Unix socket, or -1.
+long peer_pid(int fd) noexcept;
 
 } // namespace bantam::ipc

@@ -34,6 +34,7 @@ class CycleRunner {
     // could not be had.
     std::string start(bool realtime, int priority);
     void stop() noexcept;
+    std::thread::native_handle_type native_handle() noexcept { return thread_.native_handle(); }
 
     // Thread: control. Stops cycling at a cycle boundary, and restarts the clock.
     void pause() noexcept;

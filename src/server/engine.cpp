@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "server/cycle_runner.hpp"
+#include "server/thread_placement.hpp"
 
 namespace bantam::server {
 
@@ -185,6 +186,7 @@ void Engine::publish_graph() {
     uint32_t period_ms = rate ? control_.header.buffer_size.load() * 1000 / rate : 0;
     if (!runner_.wait_until_adopted(slot, std::max<uint32_t>(500, 8 * period_ms)))
         BANTAM_WARN("the driver did not adopt the new graph in time");
+    place_threads();
 }
 
 // ---- lookups ------------------------------------------------------------------------------------
@@ -338,8 +340,10 @@ void Engine::attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::Unique
             notify_client(other, n);
 }
 
-int Engine::activate(uint32_t refnum, bool realtime_role) {
+int Engine::activate(uint32_t refnum, bool realtime_role, int32_t process_tid) {
     ClientState& client = clients_.at(refnum);
+    if (placement_ && realtime_role && process_tid > 0)
+        placement_->adopt(refnum, pid_t(ipc::peer_pid(client.requests.get())), process_tid);
     if (client.active) {
         // An active client that gains a real-time role (a sync or timebase callback set
         // later, as JACK allows) starts taking part in cycles.
@@ -369,6 +373,7 @@ int Engine::deactivate(uint32_t refnum) {
     for (uint32_t port : client.ports)
         announce_port(port, false);
     client.active = false;
+    if (placement_) placement_->forget(refnum);
     mirror_client(refnum);
     publish_graph();
     graph_reordered();
@@ -626,7 +631,7 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
     case RequestType::activate: {
         auto activation = request.as<ipc::ActivateRequest>();
         clients_[refnum].latency_callback = activation.latency_callback != 0;
-        reply.status = activate(refnum, activation.realtime_role != 0);
+        reply.status = activate(refnum, activation.realtime_role != 0, activation.process_tid);
     } break;
     case RequestType::deactivate:
         reply.status = deactivate(refnum);

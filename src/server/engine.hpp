@@ -22,6 +22,7 @@
 namespace bantam::server {
 
 class CycleRunner;
+class ThreadPlacement;
 
 struct ClientState {
     bool in_use = false;
@@ -69,7 +70,7 @@ class Engine {
     // bits to report; name is updated to the final (unique) name.
     int open_client(std::string& name, uint32_t options, uint32_t pid, uint32_t& jack_status);
     void attach_sockets(uint32_t refnum, ipc::UniqueFd requests, ipc::UniqueFd notifications);
-    int activate(uint32_t refnum, bool realtime_role);
+    int activate(uint32_t refnum, bool realtime_role, int32_t process_tid = 0);
     int deactivate(uint32_t refnum);
     void close_client(uint32_t refnum); // also for clients that died
 
@@ -118,8 +119,11 @@ class Engine {
 
     // Rebuilds and publishes the graph; waits until the cycle runner runs on it.
     void publish_graph();
+    // Process threads are moved between CPUs as the graph changes (engine_placement.cpp).
+    void use_thread_placement(ThreadPlacement& placement) { placement_ = &placement; }
 
   private:
+    void place_threads();
     // Latencies of the physical ports as reported: async mode plays one period later than
     // sync mode, and that period is reported, never hidden.
     uint32_t reported_playback_latency() const;
@@ -178,6 +182,7 @@ class Engine {
     std::optional<PendingSession> session_;
     void finish_session();
     uint32_t realtime_before_freewheel_ = 0;
+    ThreadPlacement* placement_ = nullptr;
 };
 
 } // namespace bantam::server

@@ -38,6 +38,8 @@ ServerOptions parse_server_options(const std::vector<std::string>& args) {
         {'v', "verbose", false, false, [&](const std::string&) { options.verbose = true; }},
         {'s', "silent", false, false, [&](const std::string&) { options.silent = true; }},
         {'T', "temporary", false, false, [&](const std::string&) { options.temporary = true; }},
+        {'\0', "no-cpu-placement", false, false,
+         [&](const std::string&) { options.cpu_placement = false; }},
         {'V', "version", false, false, [&](const std::string&) { options.show_version = true; }},
         {'h', "help", false, false, [&](const std::string&) { options.show_help = true; }},
         // Accepted for jackd compatibility, without effect here.
@@ -77,6 +79,7 @@ std::string server_usage() {
            "  -p, --port-max N            maximum number of ports (default 2048)\n"
            "  -S, --sync                  synchronous mode: the driver waits for the graph\n"
            "  -T, --temporary             exit when the last client closes\n"
+           "  --no-cpu-placement          leave the process threads wherever the kernel puts them\n"
            "  -v, --verbose               verbose messages\n"
            "  -s, --silent                no informational messages\n"
            "  -V, --version               print the version and exit\n"

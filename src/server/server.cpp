@@ -71,6 +71,8 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
     engine_ = std::make_unique<Engine>(*control_, *data_, *runner_, *driver_, options_.port_max);
     engine_->add_driver_ports(driver_->capture_channels(), driver_->playback_channels());
     runner_->set_driver_ports(engine_->capture_ports(), engine_->playback_ports());
+    placement_ = std::make_unique<ThreadPlacement>(options_.cpu_placement);
+    engine_->use_thread_placement(*placement_);
     internal_ = std::make_unique<InternalClientHost>(options_.name);
 }
 
@@ -121,6 +123,7 @@ int Server::run() {
 
     std::string warning = runner_->start(options_.realtime, options_.priority);
     if (!warning.empty()) BANTAM_WARN("%s", warning.c_str());
+    placement_->place_driver(runner_->native_handle());
     // The driver thread must not wait on the control thread, so its xrun reports reach the
     // event loop through this relay: a futex wait on its side, an eventfd on ours.
     relay_ = std::thread([this] {

@@ -17,6 +17,7 @@
 #include "server/engine.hpp"
 #include "server/internal_clients.hpp"
 #include "server/options.hpp"
+#include "server/thread_placement.hpp"
 
 namespace bantam::server {
 
@@ -60,6 +61,7 @@ class Server {
     ipc::ControlSegment* control_ = nullptr;
     ipc::DataSegment* data_ = nullptr;
     std::unique_ptr<CycleRunner> runner_;
+    std::unique_ptr<ThreadPlacement> placement_;
     std::unique_ptr<Engine> engine_;
     ipc::UniqueFd lock_, listener_, epoll_, signals_, xrun_events_;
     std::string socket_path_, lock_path_;
