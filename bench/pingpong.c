@@ -1,10 +1,14 @@
-/* The machine's floor for one hop between processes: two processes hand a token back and forth
- * through a shared futex, each waking the other and then sleeping, exactly what a chain of JACK
- * clients does once per client per cycle.
- *   pingpong same|cross [ROUND_TRIPS] [PRIORITY]
- * "same" pins both processes to CPU 0, "cross" puts them on CPUs 0 and 1. PRIORITY > 0 runs
- * both SCHED_FIFO, as audio threads run. Prints the wall time of one hop (half a round trip)
- * and the CPU time both processes spent per hop, in nanoseconds. */
+/* The machine's floor for one hop between processes: PROCESSES processes (2: a ping-pong) pass a
+ * token around a ring through shared futexes, each waking the next and then sleeping, exactly
+ * what a chain of JACK clients does once per client per cycle.
+ *   pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS]]]]
+ * "same" pins every process to CPU 0; "cross" alternates CPUs 0 and 1, so every hop crosses.
+ * With PERIOD_USECS the first process starts one round per period, sleeping in between as a
+ * driver does: the ring then runs from caches the idle time (and, on a virtual machine, the
+ * host) has cooled, as a real chain does each cycle. Back to back, everything stays hot.
+ * PRIORITY > 0 runs them SCHED_FIFO, as audio threads run. Prints the wall time of one hop and
+ * the CPU time all processes spent per hop, in nanoseconds. A ring of many processes costs more
+ * per hop than a ping-pong of two: each switch lands in another address space. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <sched.h>
@@ -20,9 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-struct shared {
-    _Atomic uint32_t turn; /* 0: parent's turn, 1: child's turn */
-    _Atomic uint32_t ready;
+#define MAX_PROCESSES 128
+
+struct slot {
+    _Atomic uint32_t turn; /* 1: this process holds the token */
+    char pad[60];
 };
 
 static void pin(int cpu, int priority) {
@@ -36,14 +42,13 @@ static void pin(int cpu, int priority) {
     }
 }
 
-static void wait_turn(_Atomic uint32_t* word, uint32_t mine) {
-    uint32_t seen;
-    while ((seen = atomic_load(word)) != mine)
-        syscall(SYS_futex, word, FUTEX_WAIT, seen, NULL, NULL, 0);
+static void take(_Atomic uint32_t* word) {
+    while (atomic_exchange(word, 0) != 1)
+        syscall(SYS_futex, word, FUTEX_WAIT, 0, NULL, NULL, 0);
 }
 
-static void give_turn(_Atomic uint32_t* word, uint32_t theirs) {
-    atomic_store(word, theirs);
+static void pass(_Atomic uint32_t* word) {
+    atomic_store(word, 1);
     syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
@@ -60,39 +65,59 @@ static double cpu_seconds(const struct rusage* usage) {
 
 int main(int argc, char** argv) {
     if (argc < 2 || (strcmp(argv[1], "same") && strcmp(argv[1], "cross"))) {
-        fprintf(stderr, "usage: pingpong same|cross [ROUND_TRIPS] [PRIORITY]\n");
+        fprintf(stderr, "usage: pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES]]]\n");
         return 2;
     }
     int cross = strcmp(argv[1], "cross") == 0;
-    long trips = argc > 2 ? atol(argv[2]) : 200000;
+    long rounds = argc > 2 ? atol(argv[2]) : 100000;
     int priority = argc > 3 ? atoi(argv[3]) : 0;
-    struct shared* s =
-        mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (s == MAP_FAILED) return 1;
-    atomic_store(&s->turn, 0);
-    pid_t child = fork();
-    if (child == 0) {
-        pin(cross ? 1 : 0, priority);
-        for (long i = 0; i < trips; ++i) {
-            wait_turn(&s->turn, 1);
-            give_turn(&s->turn, 0);
+    int processes = argc > 4 ? atoi(argv[4]) : 2;
+    long period_ns = argc > 5 ? atol(argv[5]) * 1000 : 0;
+    if (processes < 2 || processes > MAX_PROCESSES || rounds < 1) return 2;
+    struct slot* ring = mmap(NULL, sizeof(struct slot) * MAX_PROCESSES, PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (ring == MAP_FAILED) return 1;
+    pid_t children[MAX_PROCESSES];
+    for (int i = 1; i < processes; ++i) {
+        children[i] = fork();
+        if (children[i] == 0) {
+            pin(cross ? i % 2 : 0, priority);
+            for (long r = 0; r < rounds; ++r) {
+                take(&ring[i].turn);
+                pass(&ring[(i + 1) % processes].turn);
+            }
+            _exit(0);
         }
-        _exit(0);
     }
     pin(0, priority);
+    usleep(100000); /* every process is waiting for the token */
     double cpu_before = seconds_now(CLOCK_PROCESS_CPUTIME_ID);
-    double start = seconds_now(CLOCK_MONOTONIC);
-    for (long i = 0; i < trips; ++i) {
-        give_turn(&s->turn, 1);
-        wait_turn(&s->turn, 0);
+    double wall = 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    for (long r = 0; r < rounds; ++r) {
+        if (period_ns) {
+            deadline.tv_nsec += period_ns;
+            while (deadline.tv_nsec >= 1000000000L) {
+                deadline.tv_nsec -= 1000000000L;
+                deadline.tv_sec++;
+            }
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
+        }
+        double start = seconds_now(CLOCK_MONOTONIC);
+        pass(&ring[1].turn);
+        take(&ring[0].turn);
+        wall += seconds_now(CLOCK_MONOTONIC) - start;
     }
-    double wall = seconds_now(CLOCK_MONOTONIC) - start;
-    double parent_cpu = seconds_now(CLOCK_PROCESS_CPUTIME_ID) - cpu_before;
-    int status;
-    struct rusage child_usage;
-    wait4(child, &status, 0, &child_usage);
-    double hops = 2.0 * trips;
-    printf("%s hop_ns %.0f cpu_ns_per_hop %.0f\n", argv[1], wall / hops * 1e9,
-           (parent_cpu + cpu_seconds(&child_usage)) / hops * 1e9);
+    double cpu = seconds_now(CLOCK_PROCESS_CPUTIME_ID) - cpu_before;
+    for (int i = 1; i < processes; ++i) {
+        int status;
+        struct rusage usage;
+        wait4(children[i], &status, 0, &usage);
+        cpu += cpu_seconds(&usage);
+    }
+    double hops = (double)rounds * processes;
+    printf("%s hop_ns %.0f cpu_ns_per_hop %.0f processes %d period_usecs %ld\n", argv[1],
+           wall / hops * 1e9, cpu / hops * 1e9, processes, period_ns / 1000);
     return 0;
 }

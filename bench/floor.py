@@ -1,0 +1,138 @@
+"""What the machine itself allows, measured in the same run as the servers: its description, the
+cost of one futex hop between two processes (same core and across cores), its timer wake-up
+noise, the longest chain each server sustains, and which syscalls Bantam's real-time threads make."""
+
+import glob
+import os
+import platform
+import re
+import subprocess
+import tempfile
+
+import measure
+import servers
+
+
+def describe_machine():
+    model = ""
+    flags = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name") and not model:
+                model = line.split(":", 1)[1].strip()
+            if line.startswith("flags") and not flags:
+                flags = line
+    detect = lambda flag: subprocess.run(["systemd-detect-virt", flag], capture_output=True,
+                                         text=True).stdout.strip() or "none"
+    virt = "virtual machine: %s (hypervisor flag %s); container: %s" % (
+        detect("--vm"), "set" if " hypervisor" in flags else "not set", detect("--container"))
+    with open("/sys/devices/system/clocksource/clocksource0/current_clocksource") as f:
+        clock = f.read().strip()
+    return {"cpu": model, "cores": os.cpu_count(), "kernel": platform.release(), "virtualization": virt,
+            "clocksource": clock}
+
+
+def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0):
+    out = subprocess.run([tools["pingpong"], placement, str(rounds), "70", str(processes), str(period_usecs)],
+                         capture_output=True, text=True, timeout=300).stdout.split()
+    return {"hop_ns": float(out[2]), "cpu_ns_per_hop": float(out[4]), "processes": processes,
+            "period_usecs": period_usecs}
+
+
+def measure_floor(tools, periods, probe_seconds=10):
+    floor = {"pingpong_same": _pingpong(tools, "same"), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
+             # 32 processes, one round per 64-frame period: a chain's hops, from caches cooled by
+             # the idle time between cycles, with nothing but the futexes.
+             "ring32_paced": _pingpong(tools, "same", 3000, 32, 64 * 1000000 // servers.RATE)}
+    for period in periods:
+        out = subprocess.run([tools["timer_probe"], str(period), str(servers.RATE), str(probe_seconds)],
+                             capture_output=True, text=True, timeout=probe_seconds + 30).stdout.split()
+        floor["timer"][str(period)] = {"p50": int(out[2]), "p99": int(out[4]), "p999": int(out[6]),
+                                       "max": int(out[8]), "late_wakes": int(out[10]), "wakes": int(out[12]),
+                                       "seconds": probe_seconds}
+    return floor
+
+
+def sustains(figures, period):
+    """A chain is sustained when 99% of its cycles end within the period (first client's wake to
+    last client's end). Xruns are reported beside it, not used: on this machine the timer alone
+    wakes later than a period several times a second (see the timer probe), with no server."""
+    period_us = period * 1e6 / servers.RATE
+    return bool(figures) and figures.get("chain_us_p99", period_us) < period_us
+
+
+def longest_chain(measure_chain, period, seconds, search_seconds=8, limit=124):
+    """Doubles N until a chain fails, bisects to within 10%, then confirms over `seconds`."""
+    tried = {}
+
+    def ok(n, window):
+        figures = measure_chain(n, window)
+        tried["%d@%gs" % (n, window)] = figures and {k: figures.get(k) for k in
+                                                     ("chain_us_p99", "chain_us_p999", "xruns", "cpu_us_per_cycle")}
+        return sustains(figures, period)
+
+    good, bad = 0, None
+    n = 8
+    while n <= limit:
+        if ok(n, search_seconds):
+            good, n = n, min(n * 2, limit) if n < limit else limit + 1
+        else:
+            bad = n
+            break
+    if bad is None:
+        bad = limit + 1
+    while bad - good > max(1, good // 10):
+        middle = (good + bad) // 2
+        if ok(middle, search_seconds):
+            good = middle
+        else:
+            bad = middle
+    while good > 0 and not ok(good, seconds):
+        good = int(good * 0.9)
+    return {"clients": good, "seconds": seconds, "tried": tried}
+
+
+def _thread_ids(pid, comm):
+    found = []
+    for task in glob.glob("/proc/%d/task/*" % pid):
+        try:
+            with open(task + "/comm") as f:
+                if f.read().strip() == comm:
+                    found.append(int(os.path.basename(task)))
+        except OSError:
+            pass
+    return found
+
+
+def _strace_counts(tid, seconds):
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as out:
+        subprocess.run(["timeout", "-s", "INT", str(seconds), "strace", "-c", "-o", out.name, "-p", str(tid)],
+                       capture_output=True)
+        counts = {}
+        for line in out.read().splitlines():
+            words = line.split()
+            if len(words) >= 5 and re.match(r"^[0-9.]+$", words[0]) and words[-1] != "total":
+                counts[words[-1]] = int(words[3])
+        return counts
+
+
+def realtime_syscalls(tools, work, seconds=3):
+    """Every syscall Bantam's driver thread and a client's process thread make in a steady chain."""
+    server = servers.start("bantam", False, 64, work)
+    if not server:
+        return {}
+    found = {}
+
+    def trace(client_pids):
+        driver = _thread_ids(server.pid, "bantam-driver")
+        process = _thread_ids(client_pids[len(client_pids) // 2], "jack-process")
+        if driver:
+            found["bantam-driver"] = _strace_counts(driver[0], seconds)
+        if process:
+            found["jack-process"] = _strace_counts(process[0], seconds)
+
+    try:
+        measure.run(server, tools, "chain", 8, seconds, 64, work, during=trace)
+    finally:
+        servers.stop(server)
+    return found

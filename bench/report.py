@@ -1,0 +1,179 @@
+"""The benchmark's report: a line per run while it goes, then docs/benchmark.md (tables with
+Bantam/jackd2 ratios and the targets) and docs/benchmark.svg (cost per cycle against N)."""
+
+import os
+
+import plot
+import servers
+
+PEERS = ("jackd2", "jackd1", "pipewire")
+TARGETS_NOTE = "Targets from issue 4, same run, same machine."
+
+
+def mode(sync):
+    return "sync" if sync else "async"
+
+
+def run_line(run):
+    f = run["figures"]
+    head = "%-8s %-5s %3d %-5s %3d" % (run["server"], mode(run["sync"]), run["period"], run["topology"],
+                                      run["clients"])
+    if not f:
+        return head + "  did not run"
+    line = head + "  %8.1f us/cycle %6.2f switches/cycle xruns %4d load %5.1f%% RSS %7d KiB wake %d/%d/%d" % (
+        f["cpu_us_per_cycle"], f["switches_per_cycle"], f["xruns"], f["dsp_load_mean"], f["peak_rss_kib"],
+        f["wake_p50"], f["wake_p99"], f["wake_p999"])
+    if "hop_us_p50" in f:
+        line += " hop %.1f us chain p99 %d us" % (f["hop_us_p50"], f["chain_us_p99"])
+    return line
+
+
+def floor_text(floor):
+    same, cross = floor["pingpong_same"], floor["pingpong_cross"]
+    lines = ["futex ping-pong, one hop: same core %.2f us wall, %.2f us CPU; across cores %.2f us wall, %.2f us CPU"
+             % (same["hop_ns"] / 1e3, same["cpu_ns_per_hop"] / 1e3, cross["hop_ns"] / 1e3,
+                cross["cpu_ns_per_hop"] / 1e3)]
+    ring = floor.get("ring32_paced")
+    if ring:
+        lines.append("futex ring of %d processes on one core, one round per %d us (as a chain's cycle): %.2f us wall, "
+                     "%.2f us CPU per hop" % (ring["processes"], ring["period_usecs"], ring["hop_ns"] / 1e3,
+                                              ring["cpu_ns_per_hop"] / 1e3))
+    for period, t in sorted(floor["timer"].items()):
+        lines.append("timer probe at %s frames: late p50 %d p99 %d p99.9 %d max %d us; later than a period %d "
+                     "times in %d s (%d wakes)" % (period, t["p50"], t["p99"], t["p999"], t["max"],
+                                                   t["late_wakes"], t["seconds"], t["wakes"]))
+    return "\n".join(lines)
+
+
+def find(results, server, sync, period, topology, clients):
+    for run in results["runs"]:
+        if (run["server"], run["sync"], run["period"], run["topology"], run["clients"]) == (
+                server, sync, period, topology, clients):
+            return run["figures"]
+    return None
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(value, spec="%.2f"):
+    return spec % value if value is not None else "—"
+
+
+def table(results, period, sync, topology, key, spec):
+    # JACK1 and PipeWire have no mode to choose: they appear in the default (async) tables only.
+    kinds = [k for k in ("bantam",) + PEERS if any(r["server"] == k for r in results["runs"])
+             and not (sync and k in ("jackd1", "pipewire"))]
+    counts = sorted({r["clients"] for r in results["runs"]})
+    rows = ["| N | " + " | ".join(kinds) + " | Bantam/jackd2 |", "|---" * (len(kinds) + 2) + "|"]
+    for n in counts:
+        cells = []
+        for kind in kinds:
+            f = find(results, kind, sync, period, topology, n)
+            cells.append(fmt(f.get(key) if f else None, spec))
+        b, j = find(results, "bantam", sync, period, topology, n), find(results, "jackd2", sync, period, topology, n)
+        cells.append(fmt(ratio(b and b.get(key), j and j.get(key))))
+        rows.append("| %d | %s |" % (n, " | ".join(cells)))
+    return "\n".join(rows)
+
+
+def targets(results):
+    out = []
+    periods = sorted({r["period"] for r in results["runs"]}, reverse=True)
+    for period in periods:
+        for sync in (False, True):
+            b = find(results, "bantam", sync, period, "chain", 32)
+            j = find(results, "jackd2", sync, period, "chain", 32)
+            r = ratio(b and b["cpu_us_per_cycle"], j and j["cpu_us_per_cycle"])
+            out.append(("CPU per cycle, 32-client chain, %d frames, %s: ≤ 0.5× jackd2" % (period, mode(sync)),
+                        fmt(r) + "×", None if r is None else r <= 0.5))
+    longest = results.get("longest", {})
+    for period in periods:
+        b, j = longest.get("bantam/%d" % period), longest.get("jackd2/%d" % period)
+        if b and j:
+            r = b["clients"] / j["clients"] if j["clients"] else None
+            out.append(("Longest sustained chain at %d frames: ≥ 2× jackd2's" % period,
+                        "%d vs %d clients (%s×)" % (b["clients"], j["clients"], fmt(r)),
+                        r is not None and r >= 2 if period == 64 else None))
+    same = results["floor"]["pingpong_same"]
+    for period in periods:
+        b = find(results, "bantam", False, period, "chain", 32)
+        if b and "hop_us_p50" in b:
+            r = b["hop_us_p50"] * 1e3 / same["hop_ns"]
+            out.append(("Per-client hop (wall, 32-client chain, %d frames): ≤ 1.5× same-core ping-pong" % period,
+                        "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], same["hop_ns"] / 1e3, fmt(r)),
+                        r <= 1.5))
+            ring = results["floor"].get("ring32_paced")
+            if ring:
+                r = b["hop_us_p50"] * 1e3 / ring["hop_ns"]
+                out.append(("Per-client hop (wall, 32-client chain, %d frames) vs a paced 32-process futex ring "
+                            "(for reference)" % period,
+                            "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], ring["hop_ns"] / 1e3, fmt(r)), None))
+        small, big = find(results, "bantam", False, period, "chain", 8), find(results, "bantam", False, period,
+                                                                               "chain", 64)
+        if small and big:
+            slope = (big["cpu_us_per_cycle"] - small["cpu_us_per_cycle"]) / 56
+            r = slope * 1e3 / same["cpu_ns_per_hop"]
+            out.append(("Per-client hop (CPU, slope 8→64 clients, %d frames) vs same-core ping-pong CPU" % period,
+                        "%.2f us vs %.2f us (%s×)" % (slope, same["cpu_ns_per_hop"] / 1e3, fmt(r)), r <= 1.5))
+            per_small, per_big = small["cpu_us_per_cycle"] / 8, big["cpu_us_per_cycle"] / 64
+            out.append(("Linear in N: CPU per client at 64 ≤ 1.25× at 8 (%d frames, chain)" % period,
+                        "%.2f vs %.2f us" % (per_big, per_small), per_big <= 1.25 * per_small))
+    sys_calls = results.get("syscalls", {})
+    if sys_calls:
+        allowed = {"futex", "clock_nanosleep"}
+        seen = sorted({name for counts in sys_calls.values() for name in counts})
+        out.append(("Real-time threads make no syscall but futex (and the dummy device's clock_nanosleep)",
+                    ", ".join("%s: %s" % (t, ", ".join("%s %d" % kv for kv in sorted(c.items())))
+                              for t, c in sorted(sys_calls.items())), set(seen) <= allowed))
+    for period in periods:
+        b, j = find(results, "bantam", False, period, "chain", 64), find(results, "jackd2", False, period, "chain", 64)
+        r = ratio(b and b["peak_rss_kib"], j and j["peak_rss_kib"])
+        out.append(("Server peak RSS with 64 clients (%d frames): ≤ 0.5× jackd2's" % period,
+                    "%s KiB vs %s KiB (%s×)" % (b and b["peak_rss_kib"], j and j["peak_rss_kib"], fmt(r)),
+                    None if r is None else r <= 0.5))
+    return out
+
+
+def write(results, out_dir):
+    m = results["machine"]
+    lines = ["# Benchmark: Bantam against jackd2, JACK1 and PipeWire", "",
+             "Written by `bench/run` (%s). Machine: %s, %d cores, kernel %s, virtualization: %s, clocksource %s."
+             % (" ".join("--%s" % k.replace("_", "-") if v is True else "--%s %s" % (k.replace("_", "-"), v)
+                         for k, v in results["args"].items() if v not in (False, None) and k != "out"),
+                m["cpu"], m["cores"], m["kernel"], m["virtualization"], m["clocksource"]), "",
+             "Every configuration: dummy driver, %d Hz, 2 periods, one capture and one playback port; N copies of "
+             "`bench/passthrough.c` (one binary, linked with -ljack) as a chain or side by side (wide); a measured "
+             "window after 1 s of settling. CPU is the server's and every client's threads together "
+             "(/proc/*/task/*/schedstat), context switches likewise; DSP load from jack_cpu_load; xruns from "
+             "xrun callbacks; wake = process start after the cycle start as jack_get_cycle_times reports it "
+             "(p50/p99/p99.9, µs); hop = median over cycles of (last client's start − first's) / (N−1)." % servers.RATE,
+             "", "## The machine's floor", "", "```", floor_text(results["floor"]), "```", "",
+             "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for name, value, met in targets(results):
+        lines.append("| %s | %s | %s |" % (name, value, {True: "yes", False: "**no**", None: "—"}[met]))
+    lines += ["", "![CPU per cycle against N](benchmark.svg)", ""]
+    for period in sorted({r["period"] for r in results["runs"]}, reverse=True):
+        for sync in (False, True):
+            for topology in ("chain", "wide"):
+                title = "%d frames, %s, %s" % (period, mode(sync), topology)
+                for key, label, spec in (("cpu_us_per_cycle", "CPU µs per cycle", "%.1f"),
+                                         ("switches_per_cycle", "context switches per cycle", "%.1f"),
+                                         ("xruns", "xruns in the window", "%d"),
+                                         ("dsp_load_mean", "DSP load %", "%.1f"),
+                                         ("wake_p99", "wake p99 µs", "%d"),
+                                         ("peak_rss_kib", "server peak RSS KiB", "%d")):
+                    lines += ["### %s — %s" % (title, label), "", table(results, period, sync, topology, key, spec),
+                              ""]
+    if results.get("longest"):
+        lines += ["## Longest sustained chain", "",
+                  "Sustained: 99% of cycles end (last client done) within the period. Search with short windows, "
+                  "then confirmed over the full window.", ""]
+        for key, found in sorted(results["longest"].items()):
+            lines.append("- %s frames: %d clients over %g s; tried: %s" % (key, found["clients"], found["seconds"],
+                                                                         found["tried"]))
+        lines.append("")
+    with open(os.path.join(out_dir, "benchmark.md"), "w") as f:
+        f.write("\n".join(lines))
+    plot.write_svg(results, os.path.join(out_dir, "benchmark.svg"))
