@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/paths.hpp"
+#include "server/request_handler.hpp"
 
 namespace bantam::server {
 
@@ -210,7 +211,10 @@ int Server::shut_down() {
 }
 
 void Server::accept_client() {
-    ipc::UniqueFd connection(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    // Non-blocking: a reply that does not fit in the socket (a client that sends requests and
+    // never reads the replies) must not stall the control thread; that client is dropped.
+    ipc::UniqueFd connection(
+        accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!connection) return;
     if (ipc::peer_uid(connection.get()) != long(getuid())) {
         BANTAM_WARN("refused a connection from another user");
@@ -223,23 +227,14 @@ void Server::accept_client() {
 void Server::serve_open(ipc::UniqueFd connection) {
     std::byte buffer[1024];
     long length = ipc::receive_message(connection.get(), buffer, sizeof buffer, 1000);
-    auto request = length > 0 ? ipc::decode_request(buffer, size_t(length)) : std::nullopt;
     ipc::Reply reply{};
-    if (!request || request->type != ipc::RequestType::open) {
+    int refnum = length > 0 ? open_client_from_bytes(*engine_, buffer, size_t(length), reply)
+                            : kOpenMalformed;
+    if (refnum == kOpenMalformed) {
         BANTAM_DEBUG("dropped a connection that did not start with a valid open request");
         return;
     }
-    auto open = request->as<ipc::OpenRequest>();
-    if (open.protocol != ipc::kProtocolVersion) {
-        reply.status = -EPROTO;
-        reply.jack_status = JackFailure | JackVersionError;
-        ipc::send_message(connection.get(), 0, &reply, sizeof reply);
-        return;
-    }
-    std::string name = ipc::terminated(open.name);
-    int refnum = engine_->open_client(name, open.options, open.pid, reply.jack_status);
     if (refnum < 0) {
-        reply.status = refnum;
         ipc::send_message(connection.get(), 0, &reply, sizeof reply);
         return;
     }
@@ -252,8 +247,6 @@ void Server::serve_open(ipc::UniqueFd connection) {
     int buffer_bytes = 1 << 20;
     setsockopt(server_end.get(), SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes);
     fcntl(server_end.get(), F_SETFL, O_NONBLOCK);
-    reply.value = uint32_t(refnum);
-    ipc::copy_name(reply.name, name.c_str());
     int fds[ipc::kOpenReplyFds] = {control_memory_.fd(), data_memory_.fd(), client_end.get()};
     if (!ipc::send_message(connection.get(), 0, &reply, sizeof reply, fds)) {
         engine_->close_client(uint32_t(refnum));
@@ -265,7 +258,7 @@ void Server::serve_open(ipc::UniqueFd connection) {
     watch(request_fd, uint64_t(refnum));
     engine_->attach_sockets(uint32_t(refnum), std::move(connection), std::move(server_end));
     had_client_ = true;
-    BANTAM_DEBUG("client '%s' opened (refnum %d)", name.c_str(), refnum);
+    BANTAM_DEBUG("client '%s' opened (refnum %d)", reply.name, refnum);
 }
 
 void Server::drop_client(uint32_t refnum, const char* why) {
@@ -289,27 +282,26 @@ void Server::serve_request(uint32_t refnum) {
         drop_client(refnum, "connection closed");
         return;
     }
-    auto request = ipc::decode_request(buffer, size_t(length));
-    if (!request) {
+    auto internal = [&](const ipc::DecodedRequest& request, ipc::Reply& reply) {
+        return serve_internal_request(refnum, request, reply);
+    };
+    switch (
+        handle_request_bytes(*engine_, refnum, buffer, size_t(length), reply_buffer_, internal)) {
+    case RequestOutcome::malformed:
         drop_client(refnum, "malformed request");
         return;
-    }
-    ipc::Reply reply{};
-    if (request->type == ipc::RequestType::close) {
-        ipc::send_message(fd, 0, &reply, sizeof reply);
+    case RequestOutcome::close:
+        ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size());
         drop_client(refnum, "closed");
         return;
+    case RequestOutcome::deferred:
+        return; // answered later
+    case RequestOutcome::reply:
+        break;
     }
-    reply_buffer_.resize(sizeof reply);
-    if (ipc::is_internal_client_request(request->type)) {
-        if (!serve_internal_request(refnum, *request, reply)) return; // answered later
-    } else {
-        engine_->handle_request(refnum, *request, reply, reply_buffer_);
-        if (reply.status == ipc::kReplyDeferred) return; // the engine answers later
-    }
-    std::memcpy(reply_buffer_.data(), &reply, sizeof reply);
-    if (engine_->client(refnum).in_use)
-        ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size());
+    if (engine_->client(refnum).in_use &&
+        !ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size()))
+        drop_client(refnum, "its replies are not read");
 }
 
 void Server::forward_xruns() {

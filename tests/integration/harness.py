@@ -81,10 +81,13 @@ def noise(frames, seed, scale=32767):
 class Server:
     def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False,
                  capture_signal=None, record=True, extra_server_args=(), timeout_ms=None,
-                 extra_driver_args=()):
+                 extra_driver_args=(), name=None, runtime_dir=None):
         self.dir = tempfile.mkdtemp(prefix="bantam-test-")
         os.chmod(self.dir, 0o700)
-        self.name = "t%d" % os.getpid()
+        # Sockets live in runtime_dir (default: the server's own directory, which also holds its
+        # logs); servers with different names may share one.
+        self.runtime_dir = runtime_dir or self.dir
+        self.name = name or "t%d" % os.getpid()
         self.rate, self.period = rate, period
         self.capture_path = None
         self.playback_path = os.path.join(self.dir, "playback.wav") if record else None
@@ -107,19 +110,22 @@ class Server:
 
     def env(self):
         env = dict(os.environ)
-        env.update(BANTAM_RUNTIME_DIR=self.dir, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
+        env.update(BANTAM_RUNTIME_DIR=self.runtime_dir, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
         return env
 
     def __enter__(self):
         self.log = open(os.path.join(self.dir, "bantamd.log"), "w+")
         self.proc = subprocess.Popen(self.args, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
-        socket_path = os.path.join(self.dir, self.name + ".sock")
+        socket_path = self.socket_path()
         deadline = time.time() + 10
         while not self.accepting(socket_path):
             assert self.proc.poll() is None, "bantamd exited: " + self.server_log()
             assert time.time() < deadline, "bantamd did not start listening"
             time.sleep(0.02)
         return self
+
+    def socket_path(self):
+        return os.path.join(self.runtime_dir, self.name + ".sock")
 
     @staticmethod
     def accepting(path):
