@@ -162,6 +162,9 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     bool graph_late = ipc::pending_tag(data_.graph_pending.load()) == uint32_t(previous_cycle) &&
                       ipc::pending_count(data_.graph_pending.load()) != 0;
     uint64_t graph_end = previous_cycle ? rt_.previous_start_usecs : 0;
+    // A client skipped because it was still busy with an older cycle produced silence: an
+    // xrun too, even if the rest of the graph finished in time.
+    bool any_skipped = false;
     uint32_t count = std::min(previous.order_count, kMaxClients);
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t refnum = previous.order[i];
@@ -169,7 +172,11 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
         const Activation& activation = data_.activations[refnum];
         bool skipped = activation.pending.load() ==
                        pack_pending(uint32_t(previous_cycle), Activation::kSkipped);
-        if (skipped) continue;
+        if (skipped) {
+            any_skipped = true;
+            late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
         if (activation.finished_cycle.load() != previous_cycle) {
             if (graph_late) late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
         } else {
@@ -180,7 +187,7 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     if (reset_max_delay_.exchange(false, std::memory_order_acq_rel)) delayed_max = 0;
     delayed_max = std::max(delayed_max, float(delayed_usecs));
     control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
-    if (graph_late || driver_xrun) {
+    if (graph_late || driver_xrun || any_skipped) {
         control_.header.xrun_count.fetch_add(1);
         control_.header.xrun_delayed_bits.store(std::bit_cast<uint32_t>(float(delayed_usecs)));
         xruns_.fetch_add(1);

@@ -187,6 +187,7 @@ void Engine::publish_graph() {
     if (!runner_.wait_until_adopted(slot, std::max<uint32_t>(500, 8 * period_ms)))
         BANTAM_WARN("the driver did not adopt the new graph in time");
     place_threads();
+    restart_zombie_clocks();
 }
 
 // ---- lookups ------------------------------------------------------------------------------------
@@ -349,12 +350,14 @@ int Engine::activate(uint32_t refnum, bool realtime_role, int32_t process_tid) {
         // later, as JACK allows) starts taking part in cycles.
         if (realtime_role && !client.realtime_role) {
             client.realtime_role = true;
+            client.scheduled_since = control_.header.cycle.load();
             publish_graph();
         }
         return 0;
     }
     client.active = true;
     client.realtime_role = realtime_role;
+    client.scheduled_since = control_.header.cycle.load();
     mirror_client(refnum);
     publish_graph();
     for (uint32_t port : client.ports) {

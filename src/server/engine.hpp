@@ -31,6 +31,7 @@ struct ClientState {
     uint64_t uuid = 0;
     bool active = false;
     bool realtime_role = false;
+    uint64_t scheduled_since = 0; // cycle from which a missing cycle counts towards the timeout
     bool latency_callback = false;
     bool session_callback = false;
     ipc::UniqueFd requests;      // the client's request socket
@@ -119,11 +120,15 @@ class Engine {
 
     // Rebuilds and publishes the graph; waits until the cycle runner runs on it.
     void publish_graph();
+    // Zombies (engine_zombies.cpp): clients that have not run for `timeout_cycles` cycles,
+    // stopped or stuck, and not because a client upstream of them is. JACK removes them.
+    std::vector<uint32_t> find_zombies(uint64_t timeout_cycles);
     // Process threads are moved between CPUs as the graph changes (engine_placement.cpp).
     void use_thread_placement(ThreadPlacement& placement) { placement_ = &placement; }
 
   private:
     void place_threads();
+    void restart_zombie_clocks(); // after a graph change: excused clients start afresh
     // Latencies of the physical ports as reported: async mode plays one period later than
     // sync mode, and that period is reported, never hidden.
     uint32_t reported_playback_latency() const;
@@ -183,6 +188,7 @@ class Engine {
     void finish_session();
     uint32_t realtime_before_freewheel_ = 0;
     ThreadPlacement* placement_ = nullptr;
+    std::vector<bool> excused_; // by refnum: not running because a client upstream is stuck
 };
 
 } // namespace bantam::server

@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -145,8 +146,13 @@ int Server::run() {
 
     for (;;) {
         epoll_event events[32];
-        int count = epoll_wait(epoll_.get(), events, 32, stopping_ ? 100 : -1);
+        // Woken at least every 100 ms to look for zombies.
+        int count = epoll_wait(epoll_.get(), events, 32, 100);
         if (count < 0 && errno == EINTR) continue;
+        if (monotonic_nanos() >= next_zombie_check_ns_) {
+            next_zombie_check_ns_ = monotonic_nanos() + 100'000'000ull;
+            if (!stopping_) remove_zombies();
+        }
         for (int i = 0; i < count; ++i) {
             uint64_t tag = events[i].data.u64;
             switch (tag & kTagMask) {
@@ -302,6 +308,26 @@ void Server::serve_request(uint32_t refnum) {
     if (engine_->client(refnum).in_use &&
         !ipc::send_message(fd, 0, reply_buffer_.data(), reply_buffer_.size()))
         drop_client(refnum, "its replies are not read");
+}
+
+void Server::remove_zombies() {
+    const uint32_t rate = driver_->sample_rate(), frames = control_->header.buffer_size.load();
+    if (rate == 0 || frames == 0 || runner_->paused()) return;
+    // JACK's client timeout: 500 ms unless -t says otherwise, never under two periods.
+    const uint64_t timeout_ms = options_.timeout_ms ? options_.timeout_ms : 500;
+    const uint64_t timeout_cycles = std::max<uint64_t>(2, timeout_ms * rate / 1000 / frames);
+    for (uint32_t refnum : engine_->find_zombies(timeout_cycles)) {
+        const ClientState& client = engine_->client(refnum);
+        BANTAM_WARN("client '%s' ran no cycle for %llu ms: removed as a zombie",
+                    client.name.c_str(), static_cast<unsigned long long>(timeout_ms));
+        // It reads this when (if ever) it runs again, then finds its connection closed.
+        ipc::Notification n{};
+        n.type = ipc::NotificationType::shutdown;
+        ipc::copy_name(n.name1,
+                       "Client was removed by the server: it stopped running cycles (zombie)");
+        engine_->notify_client(refnum, n);
+        drop_client(refnum, "zombie");
+    }
 }
 
 void Server::forward_xruns() {

@@ -41,6 +41,7 @@ class Server {
     void serve_request(uint32_t refnum);
     void drop_client(uint32_t refnum, const char* why);
     void forward_xruns();
+    void remove_zombies(); // clients that ran no cycle within the client timeout (-t)
     void watch(int fd, uint64_t tag);
     void unwatch(int fd);
     int shut_down(); // the last cycle, then every client hears of the shutdown
@@ -72,6 +73,7 @@ class Server {
     std::vector<std::byte> reply_buffer_;
     bool stopping_ = false; // a termination signal came; internal clients are being unloaded
     uint64_t stop_deadline_ns_ = 0;
+    uint64_t next_zombie_check_ns_ = 0;
     std::unique_ptr<InternalClientHost> internal_;
 };
 
