@@ -59,6 +59,23 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
+def on_time_fraction(first_records, last_records, period, cycles):
+    """Of all cycles, the fraction in which the chain kept real time: its last client finished
+    before the first client started the next cycle, and that next cycle came one period later,
+    not more. Measured with the clients' own clock only, the same way on every server; a cycle
+    some client missed, or a chain that spills into the next period (pipelined across cores),
+    counts as late."""
+    period_us = period * 1e6 / servers.RATE
+    first = {r[0]: r for r in first_records}
+    last = {r[0]: r for r in last_records}
+    on_time = 0
+    for frames, head in first.items():
+        tail, following = last.get(frames), first.get(frames + period)
+        if tail and following and tail[3] <= following[2] and following[2] - head[2] < 1.5 * period_us:
+            on_time += 1
+    return on_time / cycles
+
+
 def _stop(proc, timeout=10):
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
@@ -152,6 +169,8 @@ def run(server, tools, topology, count, seconds, period, work, busy=0, during=No
             result["chain_us_p99"] = percentile(spans, 0.99)
             result["chain_us_p999"] = percentile(spans, 0.999)
             result["chain_cycles_seen"] = len(spans)
+        if topology == "chain" and per_client and per_client[0] and per_client[-1]:
+            result["chain_on_time"] = on_time_fraction(per_client[0], per_client[-1], period, cycles)
         return result
     finally:
         if monitor:

@@ -93,7 +93,12 @@ def targets(results):
         b, j = longest.get("bantam/%d" % period), longest.get("jackd2/%d" % period)
         if b and j:
             r = b["clients"] / j["clients"] if j["clients"] else None
-            out.append(("Longest sustained chain at %d frames: ≥ 2× jackd2's" % period,
+            out.append(("Longest chain with no xrun in %g s at %d frames (the issue's wording): ≥ 2× jackd2's"
+                        % (b["seconds"], period),
+                        "none on either server: one client alone had %s (Bantam) and %s (jackd2) xruns"
+                        % (b.get("xruns_with_one_client"), j.get("xruns_with_one_client")),
+                        None if (b.get("xruns_with_one_client") or j.get("xruns_with_one_client")) else False))
+            out.append(("Longest chain keeping real time in 95%% of cycles at %d frames: ≥ 2× jackd2's" % period,
                         "%d vs %d clients (%s×)" % (b["clients"], j["clients"], fmt(r)),
                         r is not None and r >= 2 if period == 64 else None))
     same = results["floor"]["pingpong_same"]
@@ -168,11 +173,15 @@ def write(results, out_dir):
                               ""]
     if results.get("longest"):
         lines += ["## Longest sustained chain", "",
-                  "Sustained: 99% of cycles end (last client done) within the period. Search with short windows, "
-                  "then confirmed over the full window.", ""]
+                  "Sustained: the chain keeps real time in 95% of the cycles: its last client finishes before the "
+                  "first client starts the next cycle, which comes one period later, not more (the clients' own "
+                  "clock, the same on every server). Searched with 8 s windows (doubling, then bisecting to "
+                  "10%), then confirmed over the full window. Never 100% or zero xruns: see the timer probe above, "
+                  "which misses the period several times a second with no server running.", ""]
         for key, found in sorted(results["longest"].items()):
-            lines.append("- %s frames: %d clients over %g s; tried: %s" % (key, found["clients"], found["seconds"],
-                                                                         found["tried"]))
+            lines.append("- %s frames: %d clients over %g s (a single client alone had %s xruns in %g s); tried: %s"
+                         % (key, found["clients"], found["seconds"], found.get("xruns_with_one_client"),
+                            found["seconds"], found["tried"]))
         lines.append("")
     with open(os.path.join(out_dir, "benchmark.md"), "w") as f:
         f.write("\n".join(lines))

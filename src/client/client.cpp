@@ -188,6 +188,12 @@ int Client::deactivate() {
 }
 
 int Client::close() {
+    Deleter deleter = Deleter::caller;
+    if (pthread_equal(pthread_self(), process_pthread_.load()))
+        deleter = Deleter::process_thread;
+    else if (notification_thread_.get_id() == std::this_thread::get_id())
+        deleter = Deleter::notification_thread;
+    deleter_.store(deleter);
     closing_ = true;
     deactivate();
     {
@@ -204,6 +210,7 @@ int Client::close() {
         else
             notification_thread_.join();
     }
+    if (deleter != Deleter::caller) return 0;
     delete this;
     return 0;
 }
@@ -270,6 +277,10 @@ void Client::notification_loop() {
         ipc::Notification notification;
         std::memcpy(&notification, buffer + sizeof(ipc::MessageHeader), sizeof notification);
         dispatch(notification);
+        if (deleter_.load() == Deleter::notification_thread) {
+            delete this; // closed from inside a callback on this thread
+            return;
+        }
         if (notification.sync) {
             ipc::NotificationAck ack{notification.serial};
             ipc::send_message(notifications_.get(), 0, &ack, sizeof ack);

@@ -193,6 +193,10 @@ class Client {
     std::atomic<bool> server_gone_{false};
     std::atomic<bool> active_{false};
     std::atomic<bool> closing_{false};
+    // jack_client_close called from one of the client's own threads (inside a callback): that
+    // thread deletes the client when its loop has unwound, never while it is still inside it.
+    enum class Deleter { caller, process_thread, notification_thread };
+    std::atomic<Deleter> deleter_{Deleter::caller};
     std::atomic<bool> stop_process_{false};
     std::atomic<bool> process_ready_{false};
     std::atomic<bool> shutdown_delivered_{false};

@@ -44,6 +44,9 @@ void Client::process_loop() {
             run_sync_callback();
             int status =
                 callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
+            // Closed from inside the callback: our slot in shared memory may already belong to
+            // another client, so nothing more is written to it.
+            if (deleter_.load() == Deleter::process_thread) break;
             run_timebase_callback(frames);
             cycle_signal(status);
             if (status != 0) break; // JACK: a failing process callback stops the client's cycles
@@ -53,6 +56,7 @@ void Client::process_loop() {
     // A process callback that failed takes the client out of the graph, as in JACK: it is
     // deactivated (no shutdown callback), so the server stops waiting for it.
     if (!stop_process_.load() && active_.load()) deactivate();
+    if (deleter_.load() == Deleter::process_thread) delete this; // closed from its own callback
 }
 
 void Client::leave_realtime_role() noexcept {

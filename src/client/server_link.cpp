@@ -13,18 +13,25 @@ const char* Port::short_name() const noexcept {
 }
 
 void Port::refresh(const ipc::PortRecord& record) noexcept {
+    char name[kPortNameSize] = {};
+    bool in_use = false;
     ipc::read_seqlocked(record, [&](const ipc::PortRecord& r) {
-        in_use_.store(r.in_use != 0, std::memory_order_relaxed);
-        if (!r.in_use) return; // keep the last known description
+        in_use = r.in_use != 0;
+        if (!in_use) return; // keep the last known description
         flags_.store(r.flags, std::memory_order_relaxed);
         type_.store(r.type, std::memory_order_relaxed);
         owner_.store(r.owner, std::memory_order_relaxed);
-        std::memcpy(name_, r.name, sizeof name_);
+        std::memcpy(name, r.name, sizeof name);
     });
-    name_[sizeof name_ - 1] = '\0';
+    in_use_.store(in_use, std::memory_order_relaxed);
+    name[sizeof name - 1] = '\0';
+    if (in_use) set_name(name);
 }
 
 void Port::set_name(const char* full_name) noexcept {
+    // jack_port_name() hands out this buffer itself, so it is written only when the name
+    // really changed (a rename): refreshing a port must not race with its readers.
+    if (std::strncmp(name_, full_name, sizeof name_ - 1) == 0) return;
     size_t length = std::min(std::strlen(full_name), sizeof name_ - 1);
     std::memcpy(name_, full_name, length);
     name_[length] = '\0';

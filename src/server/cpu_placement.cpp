@@ -12,6 +12,16 @@ std::vector<int> plan_cpu_placement(const ipc::Snapshot& graph, const PlacementC
                                     const std::vector<int>& cpus) {
     std::vector<int> placement(kMaxClients, -1);
     if (cpus.empty()) return placement;
+    if (costs.period_usecs != 0 && cpus.size() > 1) {
+        uint64_t serial = 0;
+        for (uint32_t i = 0; i < std::min<uint32_t>(graph.order_count, kMaxClients); ++i) {
+            const uint32_t client = graph.order[i] % kMaxClients;
+            serial +=
+                costs.hop_usecs + (client < costs.work_usecs.size() ? costs.work_usecs[client] : 0);
+        }
+        if (2 * serial <= costs.period_usecs)
+            return plan_cpu_placement(graph, costs, {cpus.front()}); // one core is plenty
+    }
     std::vector<uint64_t> core_free(cpus.size(), 0);
     std::vector<uint64_t> ready(kMaxClients, 0);
     std::vector<size_t> waker_core(kMaxClients, 0); // index into cpus; the driver's is 0

@@ -163,8 +163,9 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
                       ipc::pending_count(data_.graph_pending.load()) != 0;
     uint64_t graph_end = previous_cycle ? rt_.previous_start_usecs : 0;
     // A client skipped because it was still busy with an older cycle produced silence: an
-    // xrun too, even if the rest of the graph finished in time.
-    bool any_skipped = false;
+    // xrun too, even if the rest of the graph finished in time; but only when it gets stuck,
+    // not again for every cycle it stays so.
+    bool newly_stuck = false;
     uint32_t count = std::min(previous.order_count, kMaxClients);
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t refnum = previous.order[i];
@@ -173,13 +174,20 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
         bool skipped = activation.pending.load() ==
                        pack_pending(uint32_t(previous_cycle), Activation::kSkipped);
         if (skipped) {
-            any_skipped = true;
-            late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+            if (!rt_.stuck[refnum]) {
+                newly_stuck = true;
+                late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+            }
+            rt_.stuck[refnum] = true;
             continue;
         }
         if (activation.finished_cycle.load() != previous_cycle) {
-            if (graph_late) late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+            if (graph_late) {
+                late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+                rt_.stuck[refnum] = true;
+            }
         } else {
+            rt_.stuck[refnum] = false;
             graph_end = std::max(graph_end, activation.finished_usecs.load());
         }
     }
@@ -187,7 +195,7 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     if (reset_max_delay_.exchange(false, std::memory_order_acq_rel)) delayed_max = 0;
     delayed_max = std::max(delayed_max, float(delayed_usecs));
     control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
-    if (graph_late || driver_xrun || any_skipped) {
+    if (graph_late || driver_xrun || newly_stuck) {
         control_.header.xrun_count.fetch_add(1);
         control_.header.xrun_delayed_bits.store(std::bit_cast<uint32_t>(float(delayed_usecs)));
         xruns_.fetch_add(1);

@@ -102,6 +102,9 @@ class CycleRunner {
         uint32_t load_index = 0;
         float max_delayed_usecs = 0;
         bool freewheeling = false;
+        // By refnum: missed its last cycle (late or skipped). One stuck client is one xrun, not
+        // one per cycle until it recovers or is removed.
+        std::array<bool, kMaxClients> stuck{};
     } rt_;
 };
 

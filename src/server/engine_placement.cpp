@@ -26,6 +26,7 @@ void Engine::place_threads() {
         if (finished > awake)
             costs.work_usecs[refnum] = uint32_t(std::min(finished - awake, period_usecs));
     }
+    costs.period_usecs = uint32_t(period_usecs);
     placement_->apply(plan_cpu_placement(*scratch_, costs, placement_->cpus()));
 }
 

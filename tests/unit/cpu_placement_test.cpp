@@ -102,3 +102,16 @@ TEST_F(PlacementFixture, UsesOnlyTheGivenCpusAndNothingWithoutAny) {
     auto none = plan_cpu_placement(*snapshot, costs, {});
     EXPECT_TRUE(std::all_of(none.begin(), none.end(), [](int cpu) { return cpu == -1; }));
 }
+
+TEST_F(PlacementFixture, ParallelBranchesStayOnOneCoreWhileTheWholeGraphFitsInHalfAPeriod) {
+    for (uint32_t refnum = 1; refnum <= 8; ++refnum) {
+        chain(refnum, refnum);
+        costs.work_usecs[refnum] = 100; // 8 x 103 us = 824 us
+    }
+    costs.period_usecs = 2000; // 824 us is under half of it: no cross-core wakes
+    auto placement = plan(two_cpus);
+    EXPECT_EQ(std::count(placement.begin() + 1, placement.begin() + 9, 0), 8);
+    costs.period_usecs = 1333; // now over half: spread
+    placement = plan(two_cpus);
+    EXPECT_EQ(std::count(placement.begin() + 1, placement.begin() + 9, 1), 4);
+}

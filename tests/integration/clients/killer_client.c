@@ -1,5 +1,8 @@
 /* A pass-through JACK client that kills itself with SIGKILL from inside its process callback
- * after a given number of cycles: the harshest way a client can die. */
+ * after a given number of cycles: the harshest way a client can die.
+ *   killer_client NAME CYCLES [SOURCE DESTINATION]
+ * With SOURCE and DESTINATION it connects itself between them once active, so a test can run
+ * thousands of them without a jack_connect per port. */
 #include <jack/jack.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +23,7 @@ static int process(jack_nframes_t frames, void* arg) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: killer_client NAME CYCLES\n");
+        fprintf(stderr, "usage: killer_client NAME CYCLES [SOURCE DESTINATION]\n");
         return 2;
     }
     cycles_left = atol(argv[2]);
@@ -30,6 +33,9 @@ int main(int argc, char** argv) {
     out = jack_port_register(client, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(client, process, NULL);
     if (jack_activate(client)) return 1;
+    if (argc > 4 && (jack_connect(client, argv[3], jack_port_name(in)) ||
+                     jack_connect(client, jack_port_name(out), argv[4])))
+        return 1;
     printf("active\n");
     fflush(stdout);
     for (;;)

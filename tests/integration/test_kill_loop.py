@@ -1,0 +1,86 @@
+"""Clients killed with SIGKILL inside their process callbacks, 1000 times, while a 64-frame chain
+plays: the server never stops cycling, each kill costs at most one xrun (beyond the machine's own
+noise, measured in a quiet window of the same length), every dead client's ports and connections
+are removed and the others are told within a bounded time."""
+
+# labels: tsan
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import TEST_CLIENTS, AudioAssertions, Server, TestCase, read_log
+
+KILLS = int(os.environ.get("BANTAM_KILLS", "1000"))
+AT_ONCE = 4
+REMOVAL_BOUND_SECONDS = 1.0
+
+
+class KillLoopTest(TestCase, AudioAssertions):
+    def test_a_thousand_clients_killed_inside_their_callbacks(self):
+        killer = os.path.join(TEST_CLIENTS, "killer_client")
+        with Server(period=64) as server:
+            watch = server.spawn("/usr/bin/python3",
+                                 os.path.join(os.path.dirname(__file__), "scripts", "registration_watch.py"))
+            deadline = time.time() + 20
+            while "ready" not in read_log(watch):
+                self.assertLess(time.time(), deadline, read_log(watch))
+                time.sleep(0.05)
+            for name in ("thru1", "thru2"):
+                server.spawn_thru(name)
+            self.rewire_chain(server, ["thru1", "thru2"])
+            time.sleep(0.5)
+
+            deaths, running, started = {}, [], 0
+            loop_start, before = time.time(), server.status()
+            while started < KILLS or running:
+                while len(running) < AT_ONCE and started < KILLS:
+                    name = "victim%d" % started
+                    proc = subprocess.Popen([killer, name, "20", "system:capture_2", "system:playback_2"],
+                                            env=server.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    running.append((name, proc))
+                    started += 1
+                for name, proc in list(running):
+                    if proc.poll() is not None:
+                        deaths[name] = (time.monotonic(), proc.returncode)
+                        running.remove((name, proc))
+                time.sleep(0.001)
+            loop_seconds, after = time.time() - loop_start, server.status()
+
+            # The machine's own xruns over a window as long, with the same chain and no kills.
+            quiet_before = server.status()
+            time.sleep(loop_seconds)
+            quiet_after = server.status()
+
+            self.assertTrue(server.alive())
+            self.assertEqual({rc for _, rc in deaths.values()}, {-signal.SIGKILL})
+            deadline = time.time() + 10
+            while "victim" in server.lsp():
+                self.assertLess(time.time(), deadline, "ports of dead clients remain")
+                time.sleep(0.1)
+            self.assertNotIn("victim", server.lsp("-c"))
+            watch.send_signal(signal.SIGINT)
+            watch.wait(timeout=20)
+
+        expected_cycles = loop_seconds * server.rate / server.period
+        self.assertGreater(after["cycles"] - before["cycles"], 0.9 * expected_cycles, "cycling stalled")
+        kill_xruns = after["xruns"] - before["xruns"]
+        noise_xruns = quiet_after["xruns"] - quiet_before["xruns"]
+        print("kills %d in %.1f s; xruns %d during the kills, %d in a quiet window as long"
+              % (KILLS, loop_seconds, kill_xruns, noise_xruns))
+        self.assertLessEqual(kill_xruns, KILLS + 2 * noise_xruns + 20)
+
+        gone = {}
+        for line in read_log(watch).split("\n"):
+            words = line.split()
+            if len(words) == 3 and words[0] == "unregistered" and words[1].startswith("victim"):
+                gone[words[1]] = float(words[2])
+        self.assertEqual(set(gone), set(deaths), "not every dead client was announced as gone")
+        delays = sorted(gone[name] - deaths[name][0] for name in deaths)
+        print("removal after death: median %.1f ms, max %.1f ms" % (delays[len(delays) // 2] * 1e3, delays[-1] * 1e3))
+        self.assertLess(delays[-1], REMOVAL_BOUND_SECONDS)
+
+
+if __name__ == "__main__":
+    unittest.main()
