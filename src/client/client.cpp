@@ -163,6 +163,7 @@ void Client::start_process_thread() {
     // before the client is scheduled, so a slow init cannot cost cycles.
     stop_process_.store(false);
     process_ready_.store(false);
+    process_running_.store(true);
     process_thread_ = std::thread([this] { process_loop(); });
     process_ready_.wait(false);
 }
@@ -211,6 +212,9 @@ int Client::close() {
             notification_thread_.join();
     }
     if (deleter != Deleter::caller) return 0;
+    // A rare wait (only after a deactivation from inside the process callback), so polling.
+    while (process_running_.load(std::memory_order_acquire))
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     delete this;
     return 0;
 }

@@ -197,6 +197,9 @@ class Client {
     // thread deletes the client when its loop has unwound, never while it is still inside it.
     enum class Deleter { caller, process_thread, notification_thread };
     std::atomic<Deleter> deleter_{Deleter::caller};
+    // The process thread has not finished: a thread that deactivated its client from its own
+    // callback detaches itself and winds down alone, and the client must outlive that.
+    std::atomic<bool> process_running_{false};
     std::atomic<bool> stop_process_{false};
     std::atomic<bool> process_ready_{false};
     std::atomic<bool> shutdown_delivered_{false};

@@ -56,7 +56,11 @@ void Client::process_loop() {
     // A process callback that failed takes the client out of the graph, as in JACK: it is
     // deactivated (no shutdown callback), so the server stops waiting for it.
     if (!stop_process_.load() && active_.load()) deactivate();
-    if (deleter_.load() == Deleter::process_thread) delete this; // closed from its own callback
+    if (deleter_.load() == Deleter::process_thread) {
+        delete this; // closed from its own callback
+        return;
+    }
+    process_running_.store(false, std::memory_order_release); // the last touch of this client
 }
 
 void Client::leave_realtime_role() noexcept {

@@ -21,6 +21,18 @@ BANTAM_RUN = os.path.join(BIN, "bantam-run")
 TEST_CLIENTS = os.path.join(BUILD_DIR, "tests", "integration")
 
 
+def sanitizer():
+    """The sanitizers this build was configured with (BANTAM_SANITIZE), or ''."""
+    try:
+        with open(os.path.join(BUILD_DIR, "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith("BANTAM_SANITIZE:"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def write_wav(path, rate, channels, int16=False):
     """channels: list of equal-length lists of floats. Float32 WAV unless int16."""
     frames = len(channels[0]) if channels else 0

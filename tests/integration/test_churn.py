@@ -13,11 +13,12 @@ import subprocess
 import time
 import unittest
 
-from harness import RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_wav
+from harness import RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_wav, sanitizer
 
 SECONDS = float(os.environ.get("BANTAM_CHURN_SECONDS", "10"))
 CLIENTS = 64
 RECORD = SECONDS <= 60  # longer runs would need gigabytes of WAV
+QUIET_SECONDS = min(SECONDS, 30)  # the machine's own noise, for comparison
 
 
 def server_resources(pid, runtime_dir):
@@ -36,7 +37,7 @@ def server_resources(pid, runtime_dir):
 class ChurnTest(TestCase, AudioAssertions):
     def test_64_clients_churning_while_a_chain_plays(self):
         churn = os.path.join(TEST_CLIENTS, "churn_client")
-        seconds_of_signal = int(2 * SECONDS + 40)
+        seconds_of_signal = int(SECONDS + QUIET_SECONDS + 40)
         source = [noise(seconds_of_signal * RATE, 21), noise(seconds_of_signal * RATE, 22)] if RECORD else None
         with Server(period=256, capture_signal=source, record=RECORD) as server:
             for name in ("thru1", "thru2"):
@@ -46,7 +47,7 @@ class ChurnTest(TestCase, AudioAssertions):
             start = server_resources(server.proc.pid, server.runtime_dir)
 
             quiet_before = server.status()
-            time.sleep(SECONDS)
+            time.sleep(QUIET_SECONDS)
             quiet_after = server.status()
 
             before = server.status()
@@ -70,8 +71,8 @@ class ChurnTest(TestCase, AudioAssertions):
         quiet_xruns = quiet_after["xruns"] - quiet_before["xruns"]
         churn_xruns = after["xruns"] - before["xruns"]
         print("churn: %d clients, %d open-to-close rounds (6 graph changes each) in %.0f s; server xruns %d "
-              "(quiet window: %d); server fds %d->%d, threads %d->%d, private memory %d->%d KiB"
-              % (CLIENTS, rounds, SECONDS, churn_xruns, quiet_xruns, start["fds"], end["fds"],
+              "(quiet window of %.0f s: %d); server fds %d->%d, threads %d->%d, private memory %d->%d KiB"
+              % (CLIENTS, rounds, SECONDS, churn_xruns, QUIET_SECONDS, quiet_xruns, start["fds"], end["fds"],
                  start["threads"], end["threads"], start["anon_kib"], end["anon_kib"]))
         self.assertEqual(failures, 0)
         self.assertGreater(rounds, CLIENTS)
@@ -86,16 +87,25 @@ class ChurnTest(TestCase, AudioAssertions):
                            if out[0][c * p:(c + 1) * p] != expected[0][c * p:(c + 1) * p])
             lost_quiet = lost(quiet_before["cycles"], quiet_after["cycles"])
             lost_churn = lost(before["cycles"], after["cycles"])
-            print("chain periods lost: %d during churn, %d in the quiet window (of %d each)"
-                  % (lost_churn, lost_quiet, after["cycles"] - before["cycles"]))
-            self.assertLessEqual(lost_churn, 2 * lost_quiet + 3)
+            print("chain periods lost: %d of %d during churn, %d of %d in the quiet window"
+                  % (lost_churn, after["cycles"] - before["cycles"], lost_quiet,
+                     quiet_after["cycles"] - quiet_before["cycles"]))
+            allowed = 2 * lost_quiet * SECONDS / QUIET_SECONDS + 3
+            if sanitizer():
+                # Instrumented clients start several times slower; timing is not what these
+                # builds are for: 5% of the periods.
+                allowed = max(allowed, 0.05 * (after["cycles"] - before["cycles"]))
+            self.assertLessEqual(lost_churn, allowed)
         else:
-            self.assertLessEqual(churn_xruns, 2 * quiet_xruns + 3)
+            self.assertLessEqual(churn_xruns, 2 * quiet_xruns * SECONDS / QUIET_SECONDS + 3)
         self.assertEqual(end["fds"], start["fds"])
         self.assertEqual(end["threads"], start["threads"])
         self.assertEqual(end["shm"], start["shm"])
         self.assertEqual(end["runtime"], start["runtime"])
-        self.assertLess(end["anon_kib"] - start["anon_kib"], 2048)
+        if not sanitizer():
+            # (Under the sanitizers freed memory is held back, in ASan's quarantine for one;
+            # there ASan's leak checker at the server's exit, which fails the test, stands in.)
+            self.assertLess(end["anon_kib"] - start["anon_kib"], 2048)
 
 
 if __name__ == "__main__":
