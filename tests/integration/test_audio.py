@@ -1,6 +1,5 @@
 """Audio through the graph, verified sample by sample on what reaches the playback ports."""
 
-# labels: tsan
 import math
 import struct
 import time
