@@ -82,9 +82,11 @@ void WavSink::drain_loop() {
                 chunk.clear();
             }
         }
-        if (!chunk.empty()) {
-            sf_writef_float(file_->file, chunk.data(), sf_count_t(chunk.size() / channels_));
-            chunk.clear();
+        // Whole frames only: the queue may have been drained in the middle of a frame the
+        // driver is still pushing, and dropping that part would slip the channels for good.
+        if (const size_t whole = chunk.size() / channels_ * channels_; whole != 0) {
+            sf_writef_float(file_->file, chunk.data(), sf_count_t(whole / channels_));
+            chunk.erase(chunk.begin(), chunk.begin() + long(whole));
         }
         if (stopping) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
