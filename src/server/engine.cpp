@@ -345,9 +345,6 @@ int Engine::activate(uint32_t refnum, bool realtime_role, int32_t process_tid) {
     ClientState& client = clients_.at(refnum);
     if (placement_ && realtime_role && process_tid > 0) {
         placement_->adopt(refnum, pid_t(ipc::peer_pid(client.requests.get())), process_tid);
-        // Onto the driver's core while the thread still waits for its first cycle: moving it
-        // later, once the graph below has made it run, would migrate it in the middle of one.
-        placement_->place_waiting(refnum);
     }
     if (client.active) {
         // An active client that gains a real-time role (a sync or timebase callback set

@@ -65,13 +65,6 @@ void ThreadPlacement::apply(const std::vector<int>& placement) {
     }
 }
 
-void ThreadPlacement::place_waiting(uint32_t refnum) {
-    if (!enabled() || refnum >= kMaxClients) return;
-    std::vector<int> placement(kMaxClients, -1);
-    placement[refnum] = cpus_.front();
-    apply(placement);
-}
-
 int ThreadPlacement::placed_cpu(uint32_t refnum) const {
     return refnum < kMaxClients ? applied_[refnum] : -1;
 }

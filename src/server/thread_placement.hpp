@@ -29,8 +29,6 @@ class ThreadPlacement {
     // Remembers (or with tid 0, forgets) the process thread of a client.
     void adopt(uint32_t refnum, pid_t pid, pid_t tid);
     void forget(uint32_t refnum) { adopt(refnum, 0, 0); }
-    // Moves an adopted thread to the driver's CPU (before its first cycle).
-    void place_waiting(uint32_t refnum);
     // Moves every adopted thread whose CPU in `placement` (by refnum) changed.
     void apply(const std::vector<int>& placement);
     // The CPU a client's thread was last moved to, or -1.
