@@ -56,16 +56,15 @@ def measure_floor(tools, periods, probe_seconds=10):
 ON_TIME = 0.95
 
 
-def sustains(figures, period):
+def sustains(figures):
     """A chain is sustained when it keeps real time in 95% of the cycles (measure.on_time_fraction).
     Not 100%, and xruns are reported beside it, not used (servers count them differently): on
     this virtual machine the timer alone wakes later than a period several times a second (see
     the timer probe) with no server at all, and each such wake costs a cycle or two."""
-    del period  # the measurement already compared each cycle with it
     return bool(figures) and figures.get("chain_on_time", 0) >= ON_TIME
 
 
-def longest_chain(measure_chain, period, seconds, search_seconds=8, limit=124):
+def longest_chain(measure_chain, seconds, search_seconds=8, limit=124):
     """Doubles N until a chain fails, bisects to within 10%, then confirms over `seconds`."""
     tried = {}
 
@@ -74,7 +73,7 @@ def longest_chain(measure_chain, period, seconds, search_seconds=8, limit=124):
         tried["%d@%gs" % (n, window)] = figures and {k: figures.get(k) for k in
                                                      ("chain_on_time", "chain_us_p99", "chain_us_p999",
                                                       "xruns", "cpu_us_per_cycle")}
-        return sustains(figures, period)
+        return sustains(figures)
 
     # The target as the issue words it: a chain with no xrun in `seconds`. One client first: if
     # even that has xruns, no chain can be xrun-free on this machine, whatever the server.

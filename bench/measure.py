@@ -168,7 +168,6 @@ def run(server, tools, topology, count, seconds, period, work, busy=0, during=No
             result["hop_us_p50"] = statistics.median(hops) if hops else 0
             result["chain_us_p99"] = percentile(spans, 0.99)
             result["chain_us_p999"] = percentile(spans, 0.999)
-            result["chain_cycles_seen"] = len(spans)
         if topology == "chain" and per_client and per_client[0] and per_client[-1]:
             result["chain_on_time"] = on_time_fraction(per_client[0], per_client[-1], period, cycles)
         return result

@@ -15,9 +15,7 @@ void Engine::place_threads() {
     PlacementCosts costs;
     costs.work_usecs.assign(kMaxClients, 0);
     const uint64_t cycle = control_.header.cycle.load();
-    const uint32_t rate = control_.header.sample_rate.load();
-    const uint64_t period_usecs =
-        rate ? uint64_t(control_.header.buffer_size.load()) * 1000000u / rate : 0;
+    const uint64_t period_usecs = control_.header.timer.period_usecs_x1000.load() / 1000;
     for (uint32_t refnum = 1; refnum < kMaxClients; ++refnum) {
         const ipc::Activation& activation = data_.activations[refnum];
         if (activation.finished_cycle.load(std::memory_order_acquire) + 16 < cycle) continue;

@@ -65,8 +65,4 @@ void ThreadPlacement::apply(const std::vector<int>& placement) {
     }
 }
 
-int ThreadPlacement::placed_cpu(uint32_t refnum) const {
-    return refnum < kMaxClients ? applied_[refnum] : -1;
-}
-
 } // namespace bantam::server

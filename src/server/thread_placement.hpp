@@ -31,8 +31,6 @@ class ThreadPlacement {
     void forget(uint32_t refnum) { adopt(refnum, 0, 0); }
     // Moves every adopted thread whose CPU in `placement` (by refnum) changed.
     void apply(const std::vector<int>& placement);
-    // The CPU a client's thread was last moved to, or -1.
-    int placed_cpu(uint32_t refnum) const;
 
   private:
     std::vector<int> cpus_;

@@ -9,36 +9,24 @@ Record: [u8 control][u16 length LE][bytes]; control & 7 is the connection, contr
 
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from wire import *  # noqa: E402,F403 (request types, field sizes, message builders)
+import wire  # noqa: E402
 
-# ipc::RequestType
-(OPEN, CLOSE, ACTIVATE, DEACTIVATE, PORT_REGISTER, PORT_UNREGISTER, PORT_RENAME, PORT_SET_ALIAS,
- PORT_UNSET_ALIAS, CONNECT, DISCONNECT, PORT_DISCONNECT_ALL, SET_BUFFER_SIZE, SET_LATENCY_RANGE,
- SET_TIMEBASE, RELEASE_TIMEBASE, SET_SYNC_TIMEOUT, METADATA, SET_FREEWHEEL, RECOMPUTE_LATENCIES,
- REQUEST_MONITOR, RESET_MAX_DELAY, SET_SESSION_CALLBACK, SESSION_NOTIFY, SESSION_REPLY,
- INTERNAL_LOAD, INTERNAL_UNLOAD, INTERNAL_HANDLE, INTERNAL_NAME) = range(1, 30)
-
-CLIENT_NAME, PORT_NAME = 65, 321
-IS_INPUT, IS_OUTPUT = 1, 2
-AUDIO, MIDI = 0, 1
 # Port ids of the fuzzer's system client: capture_1, capture_2, playback_1, playback_2.
 CAPTURE_1, CAPTURE_2, PLAYBACK_1, PLAYBACK_2 = 1, 2, 3, 4
 
-
-def name(text, size):
-    data = text.encode() if isinstance(text, str) else text
-    return data[:size].ljust(size, b"\0")
-
-
-def message(kind, payload):
-    return struct.pack("<II", kind, len(payload)) + payload
+# Short names for the seed list below.
+name = fixed
+register, port_name, port_request, u32 = register_request, port_name_request, u32_request, u32_request
 
 
 def open_request(client, protocol=1, options=0, pid=4242):
-    return message(OPEN, struct.pack("<III", protocol, options, pid) + name(client, CLIENT_NAME)
-                   + b"\0" * 3)
+    return wire.open_request(client, pid, protocol, options)
 
 
 def empty(kind):
@@ -49,24 +37,8 @@ def activate(realtime=1, latency_callback=0, tid=0):
     return message(ACTIVATE, struct.pack("<IIi", realtime, latency_callback, tid))
 
 
-def register(short, flags, kind=AUDIO):
-    return message(PORT_REGISTER, struct.pack("<II", flags, kind) + name(short, PORT_NAME) + b"\0" * 3)
-
-
-def port_request(kind, port):
-    return message(kind, struct.pack("<I", port))
-
-
-def port_name(kind, port, text):
-    return message(kind, struct.pack("<I", port) + name(text, PORT_NAME) + b"\0" * 3)
-
-
 def connect(kind, source, destination):
-    return message(kind, name(source, PORT_NAME) + name(destination, PORT_NAME))
-
-
-def u32(kind, value):
-    return message(kind, struct.pack("<I", value))
+    return connect_request(source, destination, kind)
 
 
 def latency(port, mode, low, high):

@@ -12,47 +12,20 @@ import struct
 import time
 import unittest
 
+import wire
 from harness import Server, TestCase
+from wire import (OPEN, CLOSE, ACTIVATE, DEACTIVATE, PORT_REGISTER, PORT_UNREGISTER, PORT_RENAME,
+                  PORT_SET_ALIAS, PORT_UNSET_ALIAS, CONNECT, DISCONNECT, PORT_DISCONNECT_ALL,
+                  SET_BUFFER_SIZE, SET_LATENCY_RANGE, RELEASE_TIMEBASE, METADATA, REQUEST_MONITOR,
+                  SESSION_NOTIFY, SESSION_REPLY, INTERNAL_UNLOAD, INTERNAL_HANDLE, INTERNAL_NAME,
+                  CLIENT_NAME, PORT_NAME, REPLY, IS_INPUT, IS_OUTPUT, fixed, message, u32_request,
+                  port_name_request, register_request, connect_request)
 
-# ipc::RequestType
-(OPEN, CLOSE, ACTIVATE, DEACTIVATE, PORT_REGISTER, PORT_UNREGISTER, PORT_RENAME, PORT_SET_ALIAS,
- PORT_UNSET_ALIAS, CONNECT, DISCONNECT, PORT_DISCONNECT_ALL, SET_BUFFER_SIZE, SET_LATENCY_RANGE,
- SET_TIMEBASE, RELEASE_TIMEBASE, SET_SYNC_TIMEOUT, METADATA, SET_FREEWHEEL, RECOMPUTE_LATENCIES,
- REQUEST_MONITOR, RESET_MAX_DELAY, SET_SESSION_CALLBACK, SESSION_NOTIFY, SESSION_REPLY,
- INTERNAL_LOAD, INTERNAL_UNLOAD, INTERNAL_HANDLE, INTERNAL_NAME) = range(1, 30)
-CLIENT_NAME, PORT_NAME = 65, 321
-REPLY = struct.Struct("<iII321s3x")  # ipc::Reply
-IS_INPUT, IS_OUTPUT = 1, 2
 EINVAL, ENOENT, ENAMETOOLONG, EPROTO = errno.EINVAL, errno.ENOENT, errno.ENAMETOOLONG, errno.EPROTO
 
 
-def message(kind, payload):
-    return struct.pack("<II", kind, len(payload)) + payload
-
-
-def fixed(text, size):
-    data = text.encode() if isinstance(text, str) else text
-    return data[:size].ljust(size, b"\0")
-
-
 def open_request(name):
-    return message(OPEN, struct.pack("<III", 1, 0, os.getpid()) + fixed(name, CLIENT_NAME) + b"\0" * 3)
-
-
-def u32_request(kind, value):
-    return message(kind, struct.pack("<I", value))
-
-
-def port_name_request(kind, port, name):
-    return message(kind, struct.pack("<I", port) + fixed(name, PORT_NAME) + b"\0" * 3)
-
-
-def register_request(name, flags=IS_INPUT):
-    return message(PORT_REGISTER, struct.pack("<II", flags, 0) + fixed(name, PORT_NAME) + b"\0" * 3)
-
-
-def connect_request(source, destination, kind=CONNECT):
-    return message(kind, fixed(source, PORT_NAME) + fixed(destination, PORT_NAME))
+    return wire.open_request(name, os.getpid())
 
 
 class HostileInputTest(TestCase):
