@@ -33,9 +33,11 @@ class ClientsTest(TestCase, AudioAssertions):
         self.assertLess(log.index("Client jack_thru registered"), log.index("Client jack_thru unregistered"))
 
     def test_server_survives_jack_zombie(self):
-        # jack_zombie sleeps for a second inside its 1000th process callback.
+        # jack_zombie sleeps for a second inside its 1000th process callback. The client timeout
+        # is longer than that, so the client is not removed as a zombie (test_zombies covers
+        # removal): it rejoins the graph when it wakes up.
         source = [noise(40 * RATE, 11), noise(40 * RATE, 12)]
-        with Server(period=128, capture_signal=source) as server:
+        with Server(period=128, capture_signal=source, timeout_ms=3000) as server:
             server.spawn_thru()
             watcher = server.spawn(os.path.join(TEST_CLIENTS, "passthrough_client"), "watcher", direct=True)
             server.wait_for_port("watcher:out_1")
