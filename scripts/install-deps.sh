@@ -3,7 +3,8 @@
 # Safe to run again: it installs only what is missing.
 set -eu
 packages="build-essential cmake pkg-config python3 libgtest-dev libsndfile1-dev
-libjack-jackd2-dev jackd2 python3-jack-client clang-22 libclang-rt-22-dev"
+libjack-jackd2-dev jackd2 python3-jack-client clang-22 libclang-rt-22-dev
+libasound2-dev libsamplerate0-dev alsa-utils libasound2-plugins"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
