@@ -84,6 +84,9 @@ class Client {
     int activate();
     int deactivate();
     bool active() const noexcept { return active_.load(); }
+    // False once the server went away or removed this client: its view of the graph in shared
+    // memory is stale from then on, so queries answer as JACK documents failure.
+    bool connected() const noexcept { return !server_gone_.load(); }
     const char* name() const noexcept { return name_.c_str(); }
     uint32_t refnum() const noexcept { return refnum_; }
     ServerLink& link() const noexcept { return *link_; }

@@ -117,7 +117,7 @@ JACK_EXPORT const char** jack_port_get_connections(const jack_port_t* port) {
 
 JACK_EXPORT const char** jack_port_get_all_connections(const jack_client_t* client,
                                                        const jack_port_t* port) {
-    if (!client) return nullptr;
+    if (!client || !from_handle(const_cast<jack_client_t*>(client))->connected()) return nullptr;
     return jack_port_get_connections(port);
 }
 
@@ -202,19 +202,25 @@ JACK_EXPORT const char** jack_get_ports(jack_client_t* client, const char* port_
                                         const char* type_name_pattern, unsigned long flags) {
     if (!client) return nullptr;
     return abi_guard<const char**>(nullptr, [&] {
-        return make_name_array(from_handle(client)->link().matching_ports(
-            port_name_pattern, type_name_pattern, flags));
+        client::Client* c = from_handle(client);
+        if (!c->connected()) return static_cast<const char**>(nullptr);
+        return make_name_array(
+            c->link().matching_ports(port_name_pattern, type_name_pattern, flags));
     });
 }
 
 JACK_EXPORT jack_port_t* jack_port_by_name(jack_client_t* client, const char* port_name) {
     if (!client) return nullptr;
-    return abi_guard<jack_port_t*>(
-        nullptr, [&] { return to_handle(from_handle(client)->link().find_port(port_name)); });
+    return abi_guard<jack_port_t*>(nullptr, [&] {
+        client::Client* c = from_handle(client);
+        return c->connected() ? to_handle(c->link().find_port(port_name)) : nullptr;
+    });
 }
 
 JACK_EXPORT jack_port_t* jack_port_by_id(jack_client_t* client, jack_port_id_t port_id) {
     if (!client) return nullptr;
-    return abi_guard<jack_port_t*>(
-        nullptr, [&] { return to_handle(from_handle(client)->link().port(port_id)); });
+    return abi_guard<jack_port_t*>(nullptr, [&] {
+        client::Client* c = from_handle(client);
+        return c->connected() ? to_handle(c->link().port(port_id)) : nullptr;
+    });
 }

@@ -1,0 +1,106 @@
+"""How the server ends, and what its clients see: SIGTERM and SIGINT stop it cleanly (every
+client gets its shutdown callback, the sockets are removed); a SIGKILLed server leaves its
+clients with errors, never a hang; and a client whose process callback takes ten periods costs
+the rest of the graph nothing."""
+
+# labels: tsan
+import os
+import signal
+import stat
+import time
+import unittest
+
+from harness import PERIOD, RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_log
+
+
+class LifecycleTest(TestCase, AudioAssertions):
+    def start_watcher(self, server):
+        script = os.path.join(os.path.dirname(__file__), "scripts", "shutdown_watch.py")
+        watcher = server.spawn("/usr/bin/python3", script)
+        deadline = time.time() + 20
+        while "ready" not in read_log(watcher):
+            self.assertLess(time.time(), deadline, "the watcher never activated: " + read_log(watcher))
+            self.assertIsNone(watcher.poll(), read_log(watcher))
+            time.sleep(0.05)
+        return watcher
+
+    def assert_watcher_saw_shutdown(self, watcher):
+        watcher.wait(timeout=20)
+        log = read_log(watcher)
+        self.assertEqual(watcher.returncode, 0, log)
+        self.assertIn("shutdown: ", log)
+        # Calls on a client whose server is gone fail, as JACK's do; none succeeds.
+        self.assertIn("connect: failed", log)
+        self.assertIn("register: failed", log)
+        self.assertIn("ports: succeeded with []", log)  # jack_get_ports returns NULL
+        took = float(log.split("calls took ")[1].split()[0])
+        self.assertLess(took, 2.0, "calls on a dead client took %.3f s" % took)
+        self.assertIn("closed", log)
+
+    def stop_with(self, sig):
+        with Server() as server:
+            thru = server.spawn_thru()
+            watcher = self.start_watcher(server)
+            server.proc.send_signal(sig)
+            server.proc.wait(timeout=10)
+            self.assertEqual(server.proc.returncode, 0, server.server_log())
+            self.assert_watcher_saw_shutdown(watcher)
+            # jack_thru's shutdown callback exits the program.
+            thru.wait(timeout=10)
+            self.assertFalse(os.path.exists(server.socket_path()), "the socket was left behind")
+            sockets = [f for f in os.listdir(server.runtime_dir)
+                       if stat.S_ISSOCK(os.stat(os.path.join(server.runtime_dir, f)).st_mode)]
+            self.assertEqual(sockets, [], "sockets left in the runtime directory")
+
+    def test_sigterm_stops_cleanly(self):
+        self.stop_with(signal.SIGTERM)
+
+    def test_sigint_stops_cleanly(self):
+        self.stop_with(signal.SIGINT)
+
+    def test_clients_of_a_killed_server_get_errors(self):
+        with Server() as server:
+            watcher = self.start_watcher(server)
+            server.proc.send_signal(signal.SIGKILL)
+            server.proc.wait()
+            self.assert_watcher_saw_shutdown(watcher)
+            started = time.time()
+            result = server.run("jack_lsp", check=False, timeout=20)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertLess(time.time() - started, 5)
+            server.__enter__()  # the harness stops it cleanly at the end
+
+    def test_callback_ten_periods_long(self):
+        # One client on its own branch (capture_2 -> slow -> playback_2) sleeps ten periods in
+        # every process callback. The server keeps its rate, reports xruns, never removes the
+        # slow client (it makes progress), and the other branch plays every period exactly.
+        source = [noise(12 * RATE, 21), noise(12 * RATE, 22)]
+        with Server(period=PERIOD, capture_signal=source) as server:
+            server.spawn_thru("fast")
+            self.rewire_chain(server, ["fast"])
+            slow = server.spawn(os.path.join(TEST_CLIENTS, "passthrough_client"), "slow", "--slow", "10",
+                                direct=True)
+            server.wait_for_port("slow:out_1")
+            server.connect("system:capture_2", "slow:in_1")
+            server.connect("slow:out_1", "system:playback_2")
+            before, started = server.status(), time.time()
+            time.sleep(3)
+            after, elapsed = server.status(), time.time() - started
+            self.assertGreater(after["cycles"] - before["cycles"], 0.8 * elapsed * RATE / PERIOD,
+                               "the server slowed down with the slow client")
+            self.assertGreater(after["xruns"], before["xruns"], "the slow client's misses were not reported")
+            self.assertIsNone(slow.poll(), "the slow client died: " + read_log(slow))
+            self.assertIn("slow:out_1", server.lsp())
+            self.assertIn("xrun", read_log(slow).split())
+            out = server.playback()
+        # From the moment both branches were wired (the rewiring itself leaves silence).
+        wired = before["cycles"] * PERIOD
+        fast, slow_out = out[0][wired:], out[1][wired:]
+        self.assert_identical_or_silent_periods(fast, source[0][wired:], PERIOD, minimum_ratio=0.97)
+        # The slow client never finishes a cycle in time, so it is heard as silence: never as
+        # its late (stale) audio, never as anything else.
+        self.assertFalse(any(slow_out), "the slow client's late output reached the playback")
+
+
+if __name__ == "__main__":
+    unittest.main()
