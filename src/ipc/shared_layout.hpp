@@ -189,7 +189,8 @@ struct DataSegment {
     Wakeup graph_done;
     TransportRequests transport;
     Activation activations[kMaxClients];
-    PortBuffer buffers[kMaxPorts];
+    // Page-aligned, so a freed port's buffer can be given back to the kernel whole.
+    alignas(4096) PortBuffer buffers[kMaxPorts];
 };
 
 static_assert(std::is_standard_layout_v<ControlSegment>);

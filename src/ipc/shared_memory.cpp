@@ -47,6 +47,16 @@ void SharedMemory::release() noexcept {
     fd_ = -1;
 }
 
+bool SharedMemory::discard(const void* begin, size_t length) noexcept {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t start = size_t(static_cast<const char*>(begin) - static_cast<char*>(data_));
+    if (!data_ || start > size_ || length > size_ - start) return false;
+    const size_t first = (start + page - 1) / page * page, end = (start + length) / page * page;
+    if (first >= end) return true;
+    return fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off_t(first),
+                     off_t(end - first)) == 0;
+}
+
 SharedMemory SharedMemory::create(const char* name, size_t size) {
     SharedMemory shm;
     shm.fd_ = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);

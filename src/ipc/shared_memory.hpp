@@ -24,6 +24,10 @@ class SharedMemory {
     // access. Used on the control segment before its descriptor is handed to any client.
     void seal_against_writers();
 
+    // Gives the whole pages inside [begin, begin + length) back to the kernel in every process
+    // that maps the segment; they read as zero afterwards. False if the kernel refused.
+    bool discard(const void* begin, size_t length) noexcept;
+
     void* data() const noexcept { return data_; }
     size_t size() const noexcept { return size_; }
     int fd() const noexcept { return fd_; }

@@ -226,6 +226,13 @@ uint32_t Engine::allocate_port_id() {
     return 0;
 }
 
+void Engine::free_port(uint32_t port) {
+    forget_properties(ports_[port].uuid);
+    ports_[port] = PortState{};
+    mirror_port(port);
+    if (data_memory_) data_memory_->discard(&data_.buffers[port], sizeof data_.buffers[port]);
+}
+
 uint32_t Engine::allocate_refnum() {
     for (uint32_t tries = 0; tries < kMaxClients; ++tries) {
         uint32_t refnum = next_refnum_hint_;
@@ -388,11 +395,8 @@ void Engine::close_client(uint32_t refnum) {
     ClientState& client = clients_.at(refnum);
     if (!client.in_use || refnum == kDriverRefnum) return;
     deactivate(refnum);
-    for (uint32_t port : client.ports) {
-        forget_properties(ports_[port].uuid);
-        ports_[port] = PortState{};
-        mirror_port(port);
-    }
+    for (uint32_t port : client.ports)
+        free_port(port);
     forget_properties(client.uuid);
     release_timebase(refnum);
     session_client_gone(refnum);
@@ -437,9 +441,7 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
     if (!owns_port(refnum, port)) return -EINVAL;
     ClientState& client = clients_[refnum];
     drop_port_connections(port);
-    forget_properties(ports_[port].uuid);
-    ports_[port] = PortState{};
-    mirror_port(port);
+    free_port(port);
     std::erase(client.ports, port);
     if (client.active) {
         announce_port(port, false);

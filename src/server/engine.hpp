@@ -62,6 +62,10 @@ class Engine {
     void notify_all(ipc::Notification notification, bool include_inactive = false);
     void notify_client(uint32_t refnum, ipc::Notification notification);
 
+    // Port ids are handed out round-robin, so without this every id's buffer would stay
+    // resident once used: freed ports' buffers go back to the kernel.
+    void set_data_memory(ipc::SharedMemory& memory) { data_memory_ = &memory; }
+
     // The system client and its physical ports.
     void add_driver_ports(uint32_t capture, uint32_t playback);
     std::vector<uint32_t> capture_ports() const { return ports_of_flags(true); }
@@ -154,11 +158,13 @@ class Engine {
     void drop_port_connections(uint32_t port);
     void drop_connections(const std::function<bool(const GraphConnection&)>& doomed);
     uint32_t allocate_port_id();
+    void free_port(uint32_t port);
     uint32_t allocate_refnum();
     bool name_taken(const std::string& name) const;
 
     ipc::ControlSegment& control_;
     ipc::DataSegment& data_;
+    ipc::SharedMemory* data_memory_ = nullptr; // where data_ lives, when it is shared memory
     CycleRunner& runner_;
     drivers::Driver& driver_;
     uint32_t port_max_;

@@ -71,6 +71,7 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
 
     runner_ = std::make_unique<CycleRunner>(*control_, *data_, *driver_, options_.sync);
     engine_ = std::make_unique<Engine>(*control_, *data_, *runner_, *driver_, options_.port_max);
+    engine_->set_data_memory(data_memory_);
     engine_->add_driver_ports(driver_->capture_channels(), driver_->playback_channels());
     runner_->set_driver_ports(engine_->capture_ports(), engine_->playback_ports());
     placement_ = std::make_unique<ThreadPlacement>(options_.cpu_placement);

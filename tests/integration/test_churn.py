@@ -29,6 +29,9 @@ def server_resources(pid, runtime_dir):
         "threads": int(status["Threads"]),
         # Private memory only: the shared segments' pages count once touched, up to their size.
         "anon_kib": int(status["RssAnon"].split()[0]),
+        # The shared segments' resident pages: freed ports' buffers must go back to the kernel
+        # (port ids are handed out round-robin, so each churned port touches a fresh buffer).
+        "shmem_kib": int(status["RssShmem"].split()[0]),
         "shm": sorted(os.listdir("/dev/shm")),
         "runtime": sorted(os.listdir(runtime_dir)),
     }
@@ -104,6 +107,8 @@ class ChurnTest(TestCase, AudioAssertions):
         self.assertEqual(end["threads"], start["threads"])
         self.assertEqual(end["shm"], start["shm"])
         self.assertEqual(end["runtime"], start["runtime"])
+        print("server shared memory resident: %d KiB before, %d KiB after" % (start["shmem_kib"], end["shmem_kib"]))
+        self.assertLess(end["shmem_kib"] - start["shmem_kib"], 2048)
         if not sanitizer():
             # (Under the sanitizers freed memory is held back, in ASan's quarantine for one;
             # there ASan's leak checker at the server's exit, which fails the test, stands in.)
