@@ -57,7 +57,12 @@ void Engine::notify_client(uint32_t refnum, ipc::Notification notification) {
     if (!client.in_use || !client.notifications) return;
     notification.serial = next_serial_++;
     if (!ipc::send_message(client.notifications.get(), 0, &notification, sizeof notification)) {
-        BANTAM_DEBUG("notification to '%s' lost: %s", client.name.c_str(), std::strerror(errno));
+        // Never wait for a client that does not read: it misses callbacks, and its user is
+        // told once (then at every thousandth loss) rather than never.
+        if (client.notifications_lost++ % 1000 == 0)
+            BANTAM_WARN(
+                "client '%s' is not reading its notifications: %llu lost (%s)", client.name.c_str(),
+                static_cast<unsigned long long>(client.notifications_lost), std::strerror(errno));
         return;
     }
     if (!notification.sync) return;

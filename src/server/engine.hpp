@@ -34,9 +34,10 @@ struct ClientState {
     uint64_t scheduled_since = 0; // cycle from which a missing cycle counts towards the timeout
     bool latency_callback = false;
     bool session_callback = false;
-    ipc::UniqueFd requests;      // the client's request socket
-    ipc::UniqueFd notifications; // server end of the notification socketpair
-    std::vector<uint32_t> ports; // in registration order
+    ipc::UniqueFd requests;          // the client's request socket
+    ipc::UniqueFd notifications;     // server end of the notification socketpair
+    uint64_t notifications_lost = 0; // its socket was full: the client does not read them
+    std::vector<uint32_t> ports;     // in registration order
 };
 
 struct PortState {

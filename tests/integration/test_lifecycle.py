@@ -1,7 +1,7 @@
 """How the server ends, and what its clients see: SIGTERM and SIGINT stop it cleanly (every
 client gets its shutdown callback, the sockets are removed); a SIGKILLed server leaves its
 clients with errors, never a hang; and a client whose process callback takes ten periods costs
-the rest of the graph nothing."""
+the rest of the graph nothing; nor does one that stops reading its notifications."""
 
 # labels: tsan
 import os
@@ -69,6 +69,24 @@ class LifecycleTest(TestCase, AudioAssertions):
             self.assertNotEqual(result.returncode, 0)
             self.assertLess(time.time() - started, 5)
             server.__enter__()  # the harness stops it cleanly at the end
+
+    def test_client_that_stops_reading_notifications(self):
+        # Its notifications are dropped, its user is told, and nobody else waits for it.
+        with Server() as server:
+            scripts = os.path.join(os.path.dirname(__file__), "scripts")
+            stuck = server.spawn("/usr/bin/python3", os.path.join(scripts, "stuck_notifications.py"))
+            deadline = time.time() + 20
+            while "ready" not in read_log(stuck):
+                self.assertLess(time.time(), deadline, read_log(stuck))
+                time.sleep(0.05)
+            result = server.run("/usr/bin/python3", os.path.join(scripts, "port_churn.py"), "1000", timeout=60)
+            took = float(result.stdout.split(" in ")[1].split()[0])
+            self.assertLess(took, 20, "registrations slowed down by the stuck client")
+            self.assertIn("client 'stuck' is not reading its notifications", server.server_log())
+            self.assertIsNone(stuck.poll(), read_log(stuck))
+            before = server.status()["cycles"]
+            time.sleep(0.2)
+            self.assertGreater(server.status()["cycles"], before)
 
     def test_callback_ten_periods_long(self):
         # One client on its own branch (capture_2 -> slow -> playback_2) sleeps ten periods in
