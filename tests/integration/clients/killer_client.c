@@ -1,9 +1,11 @@
 /* A pass-through JACK client that kills itself with SIGKILL from inside its process callback
  * after a given number of cycles: the harshest way a client can die.
- *   killer_client NAME CYCLES [SOURCE DESTINATION]
+ *   killer_client NAME CYCLES [SOURCE DESTINATION [--close]]
  * With SOURCE and DESTINATION it connects itself between them once active, so a test can run
- * thousands of them without a jack_connect per port. */
+ * thousands of them without a jack_connect per port. With --close it closes and exits normally
+ * instead of dying: the same life without the kill, for comparison. */
 #include <jack/jack.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +14,17 @@
 
 static jack_port_t *in, *out;
 static long cycles_left;
+static int close_instead;
+static sem_t done; /* posted from the callback: sem_post is async-signal and wait-free */
 
 static int process(jack_nframes_t frames, void* arg) {
     (void)arg;
     memcpy(jack_port_get_buffer(out, frames), jack_port_get_buffer(in, frames),
            frames * sizeof(float));
-    if (--cycles_left == 0) raise(SIGKILL);
+    if (--cycles_left == 0) {
+        if (!close_instead) raise(SIGKILL);
+        sem_post(&done);
+    }
     return 0;
 }
 
@@ -27,6 +34,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     cycles_left = atol(argv[2]);
+    close_instead = argc > 5 && strcmp(argv[5], "--close") == 0;
+    sem_init(&done, 0, 0);
     jack_client_t* client = jack_client_open(argv[1], JackNoStartServer, NULL);
     if (!client) return 1;
     in = jack_port_register(client, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
@@ -38,6 +47,8 @@ int main(int argc, char** argv) {
         return 1;
     printf("active\n");
     fflush(stdout);
-    for (;;)
-        pause();
+    while (sem_wait(&done) != 0) {
+    }
+    jack_client_close(client);
+    return 0;
 }
