@@ -79,10 +79,11 @@ class KillLoopTest(TestCase, AudioAssertions):
             watch.wait(timeout=20)
 
         expected_cycles = loop_seconds * server.rate / server.period
-        # Under the sanitizers, starting four instrumented processes at a time loads this two-core
-        # machine enough that the timer itself wakes late more often; cycles lost that way are
-        # dropped by the driver, not stalled.
-        self.assertGreater(after["cycles"] - before["cycles"], (0.75 if sanitizer() else 0.9) * expected_cycles,
+        # Starting four processes at a time loads this two-core machine (its kernel does not
+        # preempt kernel code) enough that the timer itself wakes late now and then, more so
+        # under the sanitizers; cycles lost that way are dropped by the driver, not stalled. A
+        # stall of a few milliseconds per kill would take a third of the cycles.
+        self.assertGreater(after["cycles"] - before["cycles"], (0.75 if sanitizer() else 0.8) * expected_cycles,
                            "cycling stalled")
         kill_xruns = after["xruns"] - before["xruns"]
         close_xruns = close_after["xruns"] - close_before["xruns"]
