@@ -148,10 +148,11 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
         return buffer;
     }
     if (port->owner() != refnum_) return nullptr;
+    // The thread first: rt_ belongs to the process thread, and other threads may ask too.
     RT_ASSUME_SAFE_BEGIN // pthread_self() reads a register; pthread_equal compares
         bool on_process_thread =
-            rt_.in_cycle &&
-            pthread_equal(pthread_self(), process_pthread_.load(std::memory_order_relaxed));
+            pthread_equal(pthread_self(), process_pthread_.load(std::memory_order_relaxed)) &&
+            rt_.in_cycle;
     RT_ASSUME_SAFE_END
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
     uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();

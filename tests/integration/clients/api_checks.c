@@ -5,6 +5,7 @@
 #include <jack/jack.h>
 #include <jack/thread.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
         }                                                                                          \
     } while (0)
 
-static volatile int cycles;
+static atomic_int cycles; /* written by the process thread, read by main */
 static jack_port_t *out, *in;
 
 static int process(jack_nframes_t frames, void* arg) {
