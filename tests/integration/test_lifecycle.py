@@ -70,6 +70,35 @@ class LifecycleTest(TestCase, AudioAssertions):
             self.assertLess(time.time() - started, 5)
             server.__enter__()  # the harness stops it cleanly at the end
 
+    def test_client_that_exits_without_closing(self):
+        # A client that calls exit() while active, on its own branch: its ports and connections
+        # go at once, the others are told, and the chain plays on exactly.
+        source = [noise(8 * RATE, 31), noise(8 * RATE, 32)]
+        killer = os.path.join(TEST_CLIENTS, "killer_client")
+        with Server(period=256, capture_signal=source) as server:
+            server.spawn_thru("chain")
+            self.rewire_chain(server, ["chain"])
+            evmon = server.spawn("jack_evmon")
+            time.sleep(0.3)
+            before = server.status()
+            leaver = server.spawn(killer, "leaver", "100", "system:capture_2", "system:playback_2", "--exit",
+                                  direct=True)
+            leaver.wait(timeout=20)
+            self.assertEqual(leaver.returncode, 0, read_log(leaver))
+            exited = time.time()
+            while "leaver" in server.lsp():
+                self.assertLess(time.time() - exited, 1.0, "the client's ports outlived it")
+                time.sleep(0.02)
+            self.assertNotIn("leaver", server.lsp("-c"))
+            time.sleep(0.5)
+            after = server.status()
+            out = server.playback()
+        self.assertIn("Client leaver unregistered", read_log(evmon))
+        # One for the cycle it left in the middle of, at most; the rest is the machine's noise.
+        self.assertLessEqual(after["xruns"] - before["xruns"], 3)
+        wired = before["cycles"] * 256
+        self.assert_identical_or_silent_periods(out[0][wired:], source[0][wired:], 256, minimum_ratio=0.99)
+
     def test_client_that_stops_reading_notifications(self):
         # Its notifications are dropped, its user is told, and nobody else waits for it.
         with Server() as server:

@@ -1,9 +1,10 @@
 /* A pass-through JACK client that kills itself with SIGKILL from inside its process callback
  * after a given number of cycles: the harshest way a client can die.
- *   killer_client NAME CYCLES [SOURCE DESTINATION [--close]]
+ *   killer_client NAME CYCLES [SOURCE DESTINATION [--close|--exit]]
  * With SOURCE and DESTINATION it connects itself between them once active, so a test can run
  * thousands of them without a jack_connect per port. With --close it closes and exits normally
- * instead of dying: the same life without the kill, for comparison. */
+ * instead of dying: the same life without the kill, for comparison. With --exit it calls exit(0)
+ * while still active, never closing: a client that just leaves. */
 #include <jack/jack.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -14,7 +15,7 @@
 
 static jack_port_t *in, *out;
 static long cycles_left;
-static int close_instead;
+static int close_instead, exit_instead;
 static sem_t done; /* posted from the callback: sem_post is async-signal and wait-free */
 
 static int process(jack_nframes_t frames, void* arg) {
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
     }
     cycles_left = atol(argv[2]);
     close_instead = argc > 5 && strcmp(argv[5], "--close") == 0;
+    exit_instead = argc > 5 && strcmp(argv[5], "--exit") == 0;
+    close_instead = close_instead || exit_instead;
     sem_init(&done, 0, 0);
     jack_client_t* client = jack_client_open(argv[1], JackNoStartServer, NULL);
     if (!client) return 1;
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     fflush(stdout);
     while (sem_wait(&done) != 0) {
     }
+    if (exit_instead) exit(0);
     jack_client_close(client);
     return 0;
 }
