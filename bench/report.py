@@ -25,6 +25,8 @@ def run_line(run):
         f["wake_p50"], f["wake_p99"], f["wake_p999"])
     if "hop_us_p50" in f:
         line += " hop %.1f us chain p99 %d us" % (f["hop_us_p50"], f["chain_us_p99"])
+    if "cpu_us_per_cycle_runs" in f:
+        line += " (median of %s)" % "/".join("%.1f" % v for v in f["cpu_us_per_cycle_runs"])
     return line
 
 
@@ -153,7 +155,9 @@ def write(results, out_dir):
              "window after 1 s of settling. CPU is the server's and every client's threads together "
              "(/proc/*/task/*/schedstat), context switches likewise; DSP load from jack_cpu_load; xruns from "
              "xrun callbacks; wake = process start after the cycle start as jack_get_cycle_times reports it "
-             "(p50/p99/p99.9, µs); hop = median over cycles of (last client's start − first's) / (N−1)." % servers.RATE,
+             "(p50/p99/p99.9, µs); hop = median over cycles of (last client's start − first's) / (N−1)." % servers.RATE
+             + (" With --repeat K, each configuration ran K times, the servers alternating, and every figure is "
+                "the run with the median CPU per cycle." if results["args"].get("repeat", 1) > 1 else ""),
              "", "## The machine's floor", "", "```", floor_text(results["floor"]), "```", "",
              "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for name, value, met in targets(results):
