@@ -127,8 +127,8 @@ int Client::simple_request(ipc::RequestType type, const void* payload, size_t si
 
 bool Client::has_realtime_role() const noexcept {
     // Sync and timebase callbacks run on the process thread too.
-    return callbacks_.process || callbacks_.process_thread || callbacks_.sync ||
-           callbacks_.timebase;
+    return callbacks_.process || callbacks_.process_thread || callbacks_.sync.load() ||
+           callbacks_.timebase.load();
 }
 
 int Client::activate() {

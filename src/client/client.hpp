@@ -59,10 +59,13 @@ struct Callbacks {
     void* session_arg = nullptr;
     JackLatencyCallback latency = nullptr;
     void* latency_arg = nullptr;
-    JackSyncCallback sync = nullptr;
-    void* sync_arg = nullptr;
-    JackTimebaseCallback timebase = nullptr;
-    void* timebase_arg = nullptr;
+    // These two may be set and released while the client is active, as JACK allows, and are
+    // read by the process thread: the callback is cleared before its argument changes and set
+    // after, so the process thread never pairs a callback with another's argument.
+    std::atomic<JackSyncCallback> sync{nullptr};
+    std::atomic<void*> sync_arg{nullptr};
+    std::atomic<JackTimebaseCallback> timebase{nullptr};
+    std::atomic<void*> timebase_arg{nullptr};
     // Stored now; called once metadata exists (issue 3). Until then no property ever changes.
     JackPropertyChangeCallback property_change = nullptr;
     void* property_change_arg = nullptr;

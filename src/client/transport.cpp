@@ -70,8 +70,9 @@ jack_nframes_t Client::transport_frame() const noexcept {
 }
 
 int Client::set_sync_callback(JackSyncCallback callback, void* arg) {
-    callbacks_.sync_arg = arg;
-    callbacks_.sync = callback;
+    callbacks_.sync.store(nullptr, std::memory_order_release);
+    callbacks_.sync_arg.store(arg, std::memory_order_release);
+    callbacks_.sync.store(callback, std::memory_order_release);
     return callback ? ensure_process_thread() : 0;
 }
 
@@ -81,8 +82,9 @@ int Client::set_timebase_callback(bool conditional, JackTimebaseCallback callbac
     ipc::Reply reply{};
     if (!request(ipc::RequestType::set_timebase, &payload, sizeof payload, reply)) return -1;
     if (reply.status != 0) return reply.status;
-    callbacks_.timebase_arg = arg;
-    callbacks_.timebase = callback;
+    callbacks_.timebase.store(nullptr, std::memory_order_release);
+    callbacks_.timebase_arg.store(arg, std::memory_order_release);
+    callbacks_.timebase.store(callback, std::memory_order_release);
     return ensure_process_thread();
 }
 
@@ -90,7 +92,7 @@ int Client::release_timebase() {
     ipc::EmptyRequest payload{};
     ipc::Reply reply{};
     if (!request(ipc::RequestType::release_timebase, &payload, sizeof payload, reply)) return -1;
-    if (reply.status == 0) callbacks_.timebase = nullptr;
+    if (reply.status == 0) callbacks_.timebase.store(nullptr, std::memory_order_release);
     return reply.status;
 }
 
@@ -103,10 +105,10 @@ void Client::run_sync_callback() {
     ipc::Activation& activation = link_->data().activations[refnum_];
     if (!activation.transport_sync.load(std::memory_order_acquire)) return;
     bool ready = true;
-    if (callbacks_.sync) {
+    if (JackSyncCallback sync = callbacks_.sync.load(std::memory_order_acquire)) {
         jack_position_t position;
         jack_transport_state_t state = transport_query(&position);
-        ready = callbacks_.sync(state, &position, callbacks_.sync_arg) != 0;
+        ready = sync(state, &position, callbacks_.sync_arg.load(std::memory_order_acquire)) != 0;
     }
     if (ready) {
         activation.transport_state.store(JackTransportRolling, std::memory_order_release);
@@ -115,8 +117,8 @@ void Client::run_sync_callback() {
 }
 
 void Client::run_timebase_callback(jack_nframes_t frames) {
-    if (!callbacks_.timebase ||
-        link_->header().timebase_master.load(std::memory_order_acquire) != refnum_)
+    JackTimebaseCallback timebase = callbacks_.timebase.load(std::memory_order_acquire);
+    if (!timebase || link_->header().timebase_master.load(std::memory_order_acquire) != refnum_)
         return;
     ipc::Activation& activation = link_->data().activations[refnum_];
     jack_position_t next;
@@ -125,7 +127,8 @@ void Client::run_timebase_callback(jack_nframes_t frames) {
     if (!new_position && state != JackTransportRolling) return;
     // The callback fills in the position of the next cycle.
     if (state == JackTransportRolling) next.frame += frames;
-    callbacks_.timebase(state, frames, &next, new_position, callbacks_.timebase_arg);
+    timebase(state, frames, &next, new_position,
+             callbacks_.timebase_arg.load(std::memory_order_acquire));
     auto& requests = link_->data().transport;
     if (write_slot(requests.master_seq, requests.master_position, next))
         requests.master_cycle.store(rt_.cycle + 1, std::memory_order_release);
