@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -30,7 +31,10 @@ void Port::refresh(const ipc::PortRecord& record) noexcept {
 
 void Port::set_name(const char* full_name) noexcept {
     // jack_port_name() hands out this buffer itself, so it is written only when the name
-    // really changed (a rename): refreshing a port must not race with its readers.
+    // really changed (a rename): refreshing a port must not race with its readers. A rename is
+    // applied twice, by the renaming thread and by the notification thread: one at a time.
+    static std::mutex renaming;
+    std::lock_guard lock(renaming);
     if (std::strncmp(name_, full_name, sizeof name_ - 1) == 0) return;
     size_t length = std::min(std::strlen(full_name), sizeof name_ - 1);
     std::memcpy(name_, full_name, length);
