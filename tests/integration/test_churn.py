@@ -6,7 +6,6 @@ entries are back where they started. BANTAM_CHURN_SECONDS sets the length (10 s 
 10-minute run is documented in the README: there the audio is not recorded, and the chain's
 xruns are compared with a quiet window instead)."""
 
-# labels: tsan
 import glob
 import os
 import subprocess

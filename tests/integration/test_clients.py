@@ -1,6 +1,5 @@
 """Clients that watch, misbehave or die: the server notices, survives and keeps the audio going."""
 
-# labels: tsan
 import os
 import signal
 import subprocess

@@ -2,7 +2,6 @@
 one core is several times cheaper than a wake across cores), leaves threads its user pinned
 alone, and does nothing with --no-cpu-placement."""
 
-# labels: tsan
 import glob
 import os
 import subprocess

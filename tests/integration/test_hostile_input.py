@@ -4,7 +4,6 @@ that connects and says nothing. Each bad connection gets an error reply or is cl
 keeps running and cycling, a jack_thru keeps its connections, and the server's descriptors
 return to their baseline once the bad connections are gone."""
 
-# labels: tsan
 import errno
 import os
 import socket

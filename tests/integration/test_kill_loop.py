@@ -4,7 +4,6 @@ noise, measured in a quiet window of the same length, and beyond what as many cl
 when they close normally instead), every dead client's ports and connections
 are removed and the others are told within a bounded time."""
 
-# labels: tsan
 import os
 import signal
 import subprocess

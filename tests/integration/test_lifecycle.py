@@ -3,7 +3,6 @@ client gets its shutdown callback, the sockets are removed); a SIGKILLed server 
 clients with errors, never a hang; and a client whose process callback takes ten periods costs
 the rest of the graph nothing; nor does one that stops reading its notifications."""
 
-# labels: tsan
 import os
 import signal
 import stat

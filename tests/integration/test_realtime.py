@@ -2,7 +2,7 @@
 any allocation, lock or blocking call on the server's or a client's real-time path aborts
 the process, and this test fails. Everything here is built by us (our pass-through client and
 the bantam tool), because unmodified programs cannot load a RealtimeSanitizer libjack."""
-# labels: realtime tsan
+# labels: realtime
 
 import os
 import subprocess

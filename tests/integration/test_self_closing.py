@@ -2,7 +2,6 @@
 call succeeds, the client's process lives on without touching freed memory (the ASan build runs
 this too), its ports go away, and the server and the other clients play on."""
 
-# labels: tsan
 import os
 import subprocess
 import time

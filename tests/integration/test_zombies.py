@@ -2,7 +2,6 @@
 on time, xruns are reported, and after the client timeout (-t) it is removed as JACK removes a
 zombie. The clients downstream of it, which were never woken meanwhile, are not blamed."""
 
-# labels: tsan
 import signal
 import time
 import unittest
