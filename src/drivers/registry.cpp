@@ -1,5 +1,7 @@
 #include <stdexcept>
 
+#include "drivers/alsa/alsa_driver.hpp"
+#include "drivers/alsa/alsa_options.hpp"
 #include "drivers/driver.hpp"
 #include "drivers/dummy/dummy_driver.hpp"
 
@@ -8,14 +10,14 @@ namespace bantam::drivers {
 std::unique_ptr<Driver> create_driver(const std::string& name,
                                       const std::vector<std::string>& args) {
     if (name == "dummy") return std::make_unique<DummyDriver>(parse_dummy_options(args));
-    if (name == "alsa")
-        throw std::invalid_argument("the alsa driver is not available yet; use -d dummy");
-    throw std::invalid_argument("unknown driver '" + name + "' (available: dummy)");
+    if (name == "alsa") return alsa::create_alsa_driver(args);
+    throw std::invalid_argument("unknown driver '" + name + "' (available: alsa, dummy)");
 }
 
 std::string driver_usage(const std::string& name) {
     if (name == "dummy") return dummy_usage();
-    return "available drivers: dummy\n";
+    if (name == "alsa") return alsa::alsa_usage();
+    return "available drivers: alsa, dummy\n";
 }
 
 } // namespace bantam::drivers

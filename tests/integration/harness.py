@@ -93,7 +93,10 @@ def noise(frames, seed, scale=32767):
 class Server:
     def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False,
                  capture_signal=None, record=True, extra_server_args=(), timeout_ms=None,
-                 extra_driver_args=(), name=None, runtime_dir=None):
+                 extra_driver_args=(), name=None, runtime_dir=None, driver="dummy", extra_env=None):
+        """driver="dummy" (the default) takes the dummy driver's settings from the arguments
+        above; any other driver gets only `-d DRIVER *extra_driver_args` (its own options),
+        and extra_env is added to the environment of bantamd and of every program run."""
         self.dir = tempfile.mkdtemp(prefix="bantam-test-")
         os.chmod(self.dir, 0o700)
         # Sockets live in runtime_dir (default: the server's own directory, which also holds its
@@ -102,13 +105,18 @@ class Server:
         self.name = name or "t%d" % os.getpid()
         self.rate, self.period = rate, period
         self.capture_path = None
-        self.playback_path = os.path.join(self.dir, "playback.wav") if record else None
+        self.extra_env = dict(extra_env or {})
+        self.playback_path = os.path.join(self.dir, "playback.wav") if record and driver == "dummy" else None
         args = [BANTAMD, "-n", self.name, *extra_server_args]
         if sync:
             args.append("-S")
         if timeout_ms:
             args += ["-t", str(timeout_ms)]
-        args += ["-d", "dummy", "-r", str(rate), "-p", str(period), "-C", str(capture), "-P", str(playback)]
+        if driver != "dummy":
+            assert capture_signal is None, "capture_signal needs the dummy driver"
+            args += ["-d", driver]
+        else:
+            args += ["-d", "dummy", "-r", str(rate), "-p", str(period), "-C", str(capture), "-P", str(playback)]
         if capture_signal is not None:
             self.capture_path = os.path.join(self.dir, "capture.wav")
             write_wav(self.capture_path, rate, capture_signal)
@@ -123,6 +131,7 @@ class Server:
     def env(self):
         env = dict(os.environ)
         env.update(BANTAM_RUNTIME_DIR=self.runtime_dir, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
+        env.update(self.extra_env)
         return env
 
     def __enter__(self):
