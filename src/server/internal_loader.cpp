@@ -113,10 +113,12 @@ InternalResult load_internal_client(const InternalJob& job, const std::string& s
 
 InternalResult unload_internal_client(const InternalJob& job) {
     const InternalModule& module = job.module;
-    // Deactivated first, so jack_finish never frees what a process callback still uses.
+    // As JACK2: the client is closed before jack_finish, so no callback (process, latency,
+    // any notification) can still run on what jack_finish frees.
     jack_deactivate(module.client);
-    module.finish(runtime_client(module.client).callbacks_for_setting_view().process_arg);
+    void* process_arg = runtime_client(module.client).callbacks_for_setting_view().process_arg;
     jack_client_close(module.client);
+    module.finish(process_arg);
     dlclose(module.library);
     InternalResult result;
     result.job = job;

@@ -42,7 +42,7 @@ extern "C" JACK_LIB_EXPORT int jack_initialize(jack_client_t* client, const char
     return 1;
 }
 
-// Called with the process argument (the AdapterClient) once the client is deactivated.
+// Called with the process argument (the AdapterClient) once the client is closed.
 extern "C" JACK_LIB_EXPORT void jack_finish(void* arg) {
     delete static_cast<AdapterClient*>(arg);
 }

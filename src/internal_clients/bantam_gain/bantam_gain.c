@@ -80,7 +80,7 @@ JACK_LIB_EXPORT int jack_initialize(jack_client_t* client, const char* load_init
     return 0;
 }
 
-/* Called with the process argument once the client is deactivated, before it closes. */
+/* Called with the process argument once the client is closed, as in JACK2. */
 JACK_LIB_EXPORT void jack_finish(void* arg) {
     free(arg);
 }

@@ -38,6 +38,6 @@ __attribute__((visibility("default"))) int jack_initialize(jack_client_t* client
 }
 
 __attribute__((visibility("default"))) void jack_finish(void* arg) {
-    /* The client is closed by the host after this returns; the port pointers go with it. */
+    /* The host closed the client before this, as JACK2 does; the port pointers went with it. */
     free(arg);
 }
