@@ -129,6 +129,8 @@ class Client {
     // Blocks until this client's turn (the one wait on the real-time path).
     jack_nframes_t cycle_wait() noexcept;
     RT_NONBLOCKING void cycle_signal(int status) noexcept;
+    // A client this one feeds was skipped this cycle, still busy with an older one.
+    RT_NONBLOCKING bool feeds_a_skipped_client() const noexcept;
 
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_.load() : 0; }
     int process_thread_priority() const noexcept;
@@ -222,6 +224,7 @@ class Client {
         uint64_t last_run = 0;
         const ipc::Snapshot* snapshot = nullptr;
         bool in_cycle = false;
+        bool hidden_from_tsan = false; // see rt/tsan.hpp
     } rt_;
 };
 

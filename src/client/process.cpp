@@ -9,6 +9,7 @@
 #include "common/clock.hpp"
 #include "ipc/midi_buffer.hpp"
 #include "ipc/port_buffers.hpp"
+#include "rt/tsan.hpp"
 
 namespace bantam::client {
 
@@ -52,6 +53,8 @@ void Client::process_loop() {
             if (status != 0) break; // JACK: a failing process callback stops the client's cycles
         }
     }
+    if (rt_.hidden_from_tsan) rt::tsan_show_accesses(); // left from inside the callback
+    rt_.hidden_from_tsan = false;
     leave_realtime_role();
     // A process callback that failed takes the client out of the graph, as in JACK: it is
     // deactivated (no shutdown callback), so the server stops waiting for it.
@@ -85,21 +88,46 @@ jack_nframes_t Client::cycle_wait() noexcept {
             activation.state.store(ipc::RunState::waiting, std::memory_order_seq_cst);
             continue;
         }
-        uint64_t cycle = header.cycle.load(std::memory_order_acquire);
-        // The counter carries the low 32 bits of the cycle it belongs to.
-        cycle = (cycle & ~uint64_t(0xffffffff)) | tag;
+        // The counter carries the low 32 bits of the cycle it belongs to. If the driver has
+        // started a newer one, its state check may have come before our claim: it counts on
+        // us for that cycle (or skipped us), so the older one is not run.
+        const uint64_t cycle = header.cycle.load(std::memory_order_seq_cst);
+        const uint32_t slot =
+            header.cycle_slots[tag % std::size(header.cycle_slots)].load(std::memory_order_acquire);
+        if (uint32_t(cycle) != tag ||
+            uint32_t(header.cycle.load(std::memory_order_seq_cst)) != tag) {
+            activation.state.store(ipc::RunState::waiting, std::memory_order_seq_cst);
+            continue;
+        }
         rt_.cycle = cycle;
         rt_.last_run = tag;
-        rt_.snapshot = &link_->cycle_snapshot();
+        rt_.snapshot = &link_->snapshot(slot);
         rt_.in_cycle = true;
+        if constexpr (rt::kThreadSanitizer) {
+            rt_.hidden_from_tsan = feeds_a_skipped_client();
+            if (rt_.hidden_from_tsan) rt::tsan_hide_accesses();
+        }
         activation.running_cycle.store(cycle, std::memory_order_relaxed);
         activation.awake_usecs.store(monotonic_usecs(), std::memory_order_relaxed);
         return header.buffer_size.load(std::memory_order_relaxed);
     }
 }
 
+bool Client::feeds_a_skipped_client() const noexcept {
+    const ipc::Snapshot& snapshot = *rt_.snapshot;
+    const auto& route = snapshot.clients[refnum_ % kMaxClients];
+    uint32_t end = route.downstream_begin + route.downstream_count;
+    if (end > std::size(snapshot.downstream) || route.downstream_begin > end) return false;
+    for (uint32_t e = route.downstream_begin; e < end; ++e)
+        if (ipc::source_skipped(link_->data(), snapshot.downstream[e] % kMaxClients, rt_.cycle))
+            return true;
+    return false;
+}
+
 void Client::cycle_signal(int status) noexcept {
     (void)status;
+    if (rt_.hidden_from_tsan) rt::tsan_show_accesses();
+    rt_.hidden_from_tsan = false;
     if (!rt_.in_cycle) return;
     rt_.in_cycle = false;
     ipc::DataSegment& data = link_->data();

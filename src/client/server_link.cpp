@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <dlfcn.h>
 #include <mutex>
 #include <stdexcept>
 #include <unistd.h>
+
+#include "ipc/in_process_segments.hpp"
 
 namespace bantam::client {
 
@@ -57,17 +60,29 @@ ServerLink& ServerLink::attach(int control_fd, int data_fd) {
         close(data_fd);
         throw std::runtime_error("server speaks another protocol version");
     }
+    const uint64_t instance = segment->header.instance;
     std::lock_guard lock(links_mutex);
     for (auto& link : links())
-        if (link->header().instance == segment->header.instance) {
+        if (link->instance_ == instance) {
             close(data_fd);
             return *link; // `control` unmaps this second mapping
         }
     auto link = std::unique_ptr<ServerLink>(new ServerLink());
-    link->data_memory_ = ipc::SharedMemory::attach(data_fd, sizeof(ipc::DataSegment), true);
-    link->control_memory_ = std::move(control);
-    link->control_ = segment;
-    link->data_ = static_cast<ipc::DataSegment*>(link->data_memory_.data());
+    link->instance_ = instance;
+    // Inside bantamd itself: its own mappings (see ipc/in_process_segments.hpp). They outlive
+    // every internal client; nothing reads them once the server is gone.
+    auto* in_process = static_cast<const ipc::InProcessSegments*>(
+        dlsym(RTLD_DEFAULT, ipc::kInProcessSegmentsSymbol));
+    if (in_process && in_process->instance.load() == instance) {
+        close(data_fd);
+        link->control_ = in_process->control;
+        link->data_ = in_process->data;
+    } else {
+        link->data_memory_ = ipc::SharedMemory::attach(data_fd, sizeof(ipc::DataSegment), true);
+        link->control_memory_ = std::move(control);
+        link->control_ = segment;
+        link->data_ = static_cast<ipc::DataSegment*>(link->data_memory_.data());
+    }
     links().push_back(std::move(link));
     return *links().back();
 }

@@ -71,13 +71,16 @@ class ServerLink {
 
     // Peers of a port in the newest published graph, in connection order.
     std::vector<uint32_t> peers(uint32_t id) const;
+    // Thread: RT. The snapshot in a slot.
+    const ipc::Snapshot& snapshot(uint32_t slot) const noexcept {
+        return control_->snapshots[slot % kSnapshotSlots];
+    }
     // Thread: RT. The snapshot the cycle in progress runs on.
     const ipc::Snapshot& cycle_snapshot() const noexcept {
         return control_->snapshots[control_->header.cycle_snapshot.load(std::memory_order_acquire) %
                                    kSnapshotSlots];
     }
 
-    // Reads a client's record; false if the refnum is not in use.
     // Reads a client's record; false if the refnum is not in use.
     bool read_client_info(uint32_t refnum, ClientInfo& info) const;
     // The first live client the predicate accepts.
@@ -99,7 +102,8 @@ class ServerLink {
 
   private:
     ServerLink() = default;
-    ipc::SharedMemory control_memory_, data_memory_;
+    uint64_t instance_ = 0; // the server's, kept here: its segments may be gone at exit
+    ipc::SharedMemory control_memory_, data_memory_; // empty inside bantamd (borrowed)
     const ipc::ControlSegment* control_ = nullptr;
     ipc::DataSegment* data_ = nullptr;
     std::mutex mutex_;

@@ -51,8 +51,10 @@ jack_transport_state_t Client::transport_query(jack_position_t* position) const 
     for (;;) {
         uint32_t before = view.seq.load(std::memory_order_acquire);
         if (before & 1) continue;
+        rt::tsan_hide_accesses(); // a seqlock read (ipc::read_seqlocked)
         state = view.state;
         std::memcpy(&copy, &view.position, sizeof copy);
+        rt::tsan_show_accesses();
         std::atomic_thread_fence(std::memory_order_acquire);
         if (view.seq.load(std::memory_order_relaxed) == before) break;
     }

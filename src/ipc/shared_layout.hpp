@@ -19,6 +19,7 @@
 
 #include "ipc/futex.hpp"
 #include "ipc/limits.hpp"
+#include "rt/tsan.hpp"
 
 namespace bantam::ipc {
 
@@ -57,8 +58,11 @@ struct alignas(64) EngineHeader {
     std::atomic<uint32_t> sync_mode{0};
     std::atomic<uint32_t> freewheel{0}; // cycles run back to back, the driver waiting for each
     std::atomic<uint32_t> server_pid{0};
-    std::atomic<uint64_t> cycle{0};            // number of the cycle in progress
-    std::atomic<uint32_t> cycle_snapshot{0};   // slot the cycle in progress runs on
+    std::atomic<uint64_t> cycle{0};          // number of the cycle in progress
+    std::atomic<uint32_t> cycle_snapshot{0}; // slot the cycle in progress runs on
+    // The slot each of the last four cycles ran on, at cycle % 4: a client that wakes late
+    // still finds the routes of the cycle it claims, not those of a newer one.
+    std::atomic<uint32_t> cycle_slots[4]{};
     std::atomic<uint32_t> latest_snapshot{0};  // newest published slot (what queries read)
     std::atomic<uint32_t> cpu_load_bits{0};    // float, percent
     std::atomic<uint32_t> max_delayed_bits{0}; // float, usecs
@@ -213,7 +217,11 @@ template <typename Record, typename Read> void read_seqlocked(const Record& reco
     for (;;) {
         uint32_t before = record.seq.load(std::memory_order_acquire);
         if (before & 1) continue;
+        // A seqlock's read races with its writer by design; the sequence check below throws
+        // away what a write tore, so ThreadSanitizer is not shown it.
+        rt::tsan_hide_accesses();
         read(record);
+        rt::tsan_show_accesses();
         std::atomic_thread_fence(std::memory_order_acquire);
         if (record.seq.load(std::memory_order_relaxed) == before) return;
     }

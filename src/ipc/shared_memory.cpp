@@ -74,7 +74,6 @@ SharedMemory SharedMemory::create(const char* name, size_t size) {
 SharedMemory SharedMemory::attach(int fd, size_t size, bool writable) {
     SharedMemory shm;
     shm.fd_ = fd;
-    struct stat;
     off_t actual = lseek(fd, 0, SEEK_END);
     if (actual < 0 || size_t(actual) < size) {
         errno = EINVAL;

@@ -10,6 +10,7 @@
 
 #include "common/clock.hpp"
 #include "ipc/port_buffers.hpp"
+#include "rt/tsan.hpp"
 
 namespace bantam::server {
 
@@ -62,6 +63,9 @@ void CycleRunner::stop() noexcept {
     stopping_ = true;
     resume();
     thread_.join();
+    // Graph changes go on after the driver stops (internal clients are unloaded then), and
+    // rewrite snapshots a client's last cycle may still read.
+    settle_clients();
 }
 
 void CycleRunner::pause() noexcept {
@@ -69,8 +73,13 @@ void CycleRunner::pause() noexcept {
     pause_requested_ = true;
     while (!paused_.load())
         paused_.wait(false);
-    // No cycle may straddle the pause (a buffer size change happens in it): a wakeup a client
-    // has not acted on yet is withdrawn, and a cycle a client already runs is waited for.
+    // No cycle may straddle the pause (a buffer size change happens in it).
+    settle_clients();
+}
+
+void CycleRunner::settle_clients() noexcept {
+    // A wakeup a client has not acted on yet is withdrawn, and a cycle a client already runs
+    // is waited for (up to a second: a stuck client is the zombie check's business).
     const uint64_t cycle = control_.header.cycle.load();
     const ipc::Snapshot& snapshot =
         control_.snapshots[control_.header.cycle_snapshot.load() % kSnapshotSlots];
@@ -271,17 +280,27 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheelin
     const uint32_t slot = header.latest_snapshot.load(std::memory_order_acquire) % kSnapshotSlots;
     const ipc::Snapshot& snapshot = control_.snapshots[slot];
     header.cycle_snapshot.store(slot, std::memory_order_release);
-    header.cycle.store(cycle, std::memory_order_release);
+    header.cycle_slots[cycle % std::size(header.cycle_slots)].store(slot,
+                                                                    std::memory_order_release);
+    // Sequentially consistent, as the clients' state: a client claiming an older cycle after
+    // this store sees it and stands down (Client::cycle_wait).
+    header.cycle.store(cycle, std::memory_order_seq_cst);
     update_frame_timer(timing.start_usecs);
     rt_.previous_start_usecs = timing.start_usecs;
     transport_.start_cycle(snapshot, cycle, timing.start_usecs, frames,
                            header.sample_rate.load(std::memory_order_relaxed));
 
-    if (!freewheeling) driver_.read_capture(capture_buffers_, frames);
+    const uint32_t count = std::min(snapshot.order_count, kMaxClients);
+    if (!freewheeling) {
+        // A client still busy with the last cycle may still read its capture (rt/tsan.hpp).
+        const bool hide = rt::kThreadSanitizer && any_client_running(snapshot);
+        if (hide) rt::tsan_hide_accesses();
+        driver_.read_capture(capture_buffers_, frames);
+        if (hide) rt::tsan_show_accesses();
+    }
     data_.activations[kDriverRefnum].finished_cycle.store(cycle, std::memory_order_release);
 
     // Reset every scheduled client's counter for this cycle, skipping the ones still busy.
-    const uint32_t count = std::min(snapshot.order_count, kMaxClients);
     uint32_t skipped[kMaxClients];
     uint32_t skipped_count = 0;
     // Set for this cycle before anyone is woken: the client that finishes the graph wakes the
@@ -324,6 +343,14 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheelin
             activation.wakeup.signal();
         }
     }
+}
+
+bool CycleRunner::any_client_running(const ipc::Snapshot& snapshot) const noexcept {
+    for (uint32_t i = 0; i < std::min(snapshot.order_count, kMaxClients); ++i)
+        if (data_.activations[snapshot.order[i] % kMaxClients].state.load() ==
+            ipc::RunState::running)
+            return true;
+    return false;
 }
 
 void CycleRunner::finish_sync_cycle(uint64_t start_usecs) noexcept {

@@ -73,6 +73,10 @@ class CycleRunner {
     RT_NONBLOCKING void note_previous_cycle(const ipc::Snapshot& previous, uint64_t previous_cycle,
                                             bool driver_xrun, uint64_t delayed_usecs) noexcept;
     RT_NONBLOCKING void write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) noexcept;
+    // With the driver thread stopped or paused: no client is left in a cycle.
+    void settle_clients() noexcept;
+    // Some client of this snapshot is still busy with an older cycle.
+    RT_NONBLOCKING bool any_client_running(const ipc::Snapshot& snapshot) const noexcept;
     RT_NONBLOCKING void update_frame_timer(uint64_t start_usecs) noexcept;
 
     ipc::ControlSegment& control_;

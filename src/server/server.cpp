@@ -17,7 +17,14 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/paths.hpp"
+#include "ipc/in_process_segments.hpp"
 #include "server/request_handler.hpp"
+
+// Exported from bantamd (see src/CMakeLists.txt) for the libjack inside it.
+extern "C" {
+__attribute__((visibility("default"), used))
+bantam::ipc::InProcessSegments bantam_in_process_segments;
+}
 
 namespace bantam::server {
 
@@ -62,6 +69,9 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
 
     auto& header = control_->header;
     header.instance = (uint64_t(getpid()) << 32) ^ monotonic_nanos();
+    bantam_in_process_segments.control = control_;
+    bantam_in_process_segments.data = data_;
+    bantam_in_process_segments.instance.store(header.instance);
     header.sample_rate = driver_->sample_rate();
     header.buffer_size = driver_->buffer_size();
     header.sync_mode = options_.sync;
@@ -80,6 +90,7 @@ Server::Server(ServerOptions options, std::unique_ptr<drivers::Driver> driver)
 }
 
 Server::~Server() {
+    bantam_in_process_segments.instance.store(0);
     relay_stop_ = true;
     runner_->attention().signal();
     if (relay_.joinable()) relay_.join();

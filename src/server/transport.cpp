@@ -25,7 +25,9 @@ bool TransportEngine::take_position_request(jack_position_t& request) noexcept {
     if (serial == rt_.position_serial) return false;
     uint32_t before = requests.position_seq.load(std::memory_order_acquire);
     if (before & 1) return false; // a client is writing it: next cycle
+    rt::tsan_hide_accesses();     // a seqlock read (ipc::read_seqlocked)
     std::memcpy(&request, &requests.position, sizeof request);
+    rt::tsan_show_accesses();
     std::atomic_thread_fence(std::memory_order_acquire);
     if (requests.position_seq.load(std::memory_order_relaxed) != before) return false;
     rt_.position_serial = serial;
@@ -40,7 +42,9 @@ void TransportEngine::take_master_position(uint64_t cycle) noexcept {
     uint32_t before = requests.master_seq.load(std::memory_order_acquire);
     if (before & 1) return;
     jack_position_t written;
+    rt::tsan_hide_accesses(); // a seqlock read (ipc::read_seqlocked)
     std::memcpy(&written, &requests.master_position, sizeof written);
+    rt::tsan_show_accesses();
     std::atomic_thread_fence(std::memory_order_acquire);
     if (requests.master_seq.load(std::memory_order_relaxed) != before) return;
     copy_extended(written, rt_.position);

@@ -61,6 +61,10 @@ TEST(CycleRunner, AdoptsEachPublishedSnapshotAtACycleStart) {
         EXPECT_EQ(rig.control->header.cycle_snapshot.load(), slot);
         EXPECT_EQ(rig.control->snapshots[slot].generation, before + 1);
         EXPECT_EQ(rig.control->snapshots[slot].ports[3].peer_count, 1u);
+        // Every cycle since records the slot it ran on, where a late client looks it up.
+        rig.wait_cycles(std::size(rig.control->header.cycle_slots) + 1);
+        for (const auto& recorded : rig.control->header.cycle_slots)
+            EXPECT_EQ(recorded.load(), slot);
         ASSERT_EQ(rig.engine.disconnect(0, "system:capture_1", "system:playback_1"), 0);
         EXPECT_EQ(
             rig.control->snapshots[rig.control->header.cycle_snapshot.load()].ports[3].peer_count,
