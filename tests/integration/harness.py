@@ -10,6 +10,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -126,6 +127,7 @@ class Server:
         args += list(extra_driver_args)
         self.args = args
         self.proc = None
+        self.log = None
         self.children = []
 
     def env(self):
@@ -159,7 +161,12 @@ class Server:
         finally:
             probe.close()
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and self.log:
+            # The temporary directory goes with the test: what the server said while the test
+            # failed (a client hung, say) is kept in the test's output instead.
+            sys.stderr.write("--- bantamd log of the failed test (%s):\n%s--- end of log\n" % (
+                exc_type.__name__, self.server_log()[-20000:]))
         for child in self.children:
             if child.poll() is None:
                 child.send_signal(signal.SIGINT)
