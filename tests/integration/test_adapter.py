@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from harness import BIN, BUILD_DIR, Server, TestCase, read_log
+from harness import BIN, BUILD_DIR, Server, TestCase, read_log, sanitizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "alsa"))
 from alsa_test_card import TestCard, read_wav, write_wav  # noqa: E402
@@ -133,10 +133,14 @@ class AdapterCase(TestCase):
         for state in states[len(states) // 2:]:
             self.assertLess(abs(state["smoothed"]), 40, "%s: fill error not held: %s" % (what, state))
             self.assertLess(abs(state["error"]), 300, "%s: %s" % (what, state))
-        # The ratio moves a little with every measurement; on average it is the drift.
+        # The ratio moves a little with every measurement; on average it is the drift. Under
+        # ThreadSanitizer (everything several times slower, beside another test) a run has been
+        # seen 170 ppm off with nothing counted as a disturbance; the wider bound there still
+        # fails a loop that does not follow the drift (0 ppm) or follows it the wrong way.
+        tolerance = 150 if "thread" in sanitizer() else 80
         settled = [state["ppm"] for state in states[len(states) // 2:]]
         mean = sum(settled) / len(settled)
-        self.assertLess(abs(mean - expected_ppm), 80, "%s: ratio %s ppm on average (%s), drift %s" % (
+        self.assertLess(abs(mean - expected_ppm), tolerance, "%s: ratio %s ppm on average (%s), drift %s" % (
             what, mean, settled, expected_ppm))
         return disturbances - graph_xruns
 
