@@ -24,7 +24,9 @@
 namespace bantam::ipc {
 
 inline constexpr uint32_t kSegmentMagic = 0x42414e54; // "BANT"
-inline constexpr uint32_t kProtocolVersion = 1;
+// Raised with every change to the shared layout or the request wire format: a libjack and a
+// bantamd from different builds refuse each other instead of misreading (2: cycle_slots).
+inline constexpr uint32_t kProtocolVersion = 2;
 
 struct LatencyRange {
     uint32_t min = 0;

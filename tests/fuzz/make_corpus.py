@@ -25,7 +25,7 @@ name = fixed
 register, port_name, port_request, u32 = register_request, port_name_request, u32_request, u32_request
 
 
-def open_request(client, protocol=1, options=0, pid=4242):
+def open_request(client, protocol=None, options=0, pid=4242):
     return wire.open_request(client, pid, protocol, options)
 
 
@@ -201,7 +201,7 @@ def seeds():
     yield "unknown-type-count", session(open_request("u"), message(30, b"\0" * 4))
     yield "empty-datagram", session(open_request("e"), b"")
     yield "open-twice", session(open_request("o"), open_request("o"))
-    yield "framed-thru", (framed(0, OPEN, struct.pack("<III", 1, 0, 1) + b"f")
+    yield "framed-thru", (framed(0, OPEN, struct.pack("<III", wire.protocol_version(), 0, 1) + b"f")
                           + framed(0, PORT_REGISTER, struct.pack("<II", 2, 0) + b"out")
                           + framed(0, PORT_REGISTER, struct.pack("<II", 1, 0) + b"in")
                           + framed(0, ACTIVATE, struct.pack("<I", 1))

@@ -217,7 +217,7 @@ class HostileInputTest(TestCase):
     def test_unterminated_names(self):
         # A client name filling its field without a NUL is read as its first 64 bytes.
         sock = self.connection()
-        sock.send(message(OPEN, struct.pack("<III", 1, 0, os.getpid()) + b"u" * CLIENT_NAME + b"\xff" * 3))
+        sock.send(message(OPEN, struct.pack("<III", wire.protocol_version(), 0, os.getpid()) + b"u" * CLIENT_NAME + b"\xff" * 3))
         data, fds, _, _ = socket.recv_fds(sock, 4096, 8)
         for fd in fds:
             os.close(fd)

@@ -14,6 +14,7 @@ import tempfile
 import time
 import unittest
 
+import wire
 from harness import Server, TestCase
 
 # Run as the other user: tries each way in and prints what happened to each, as JSON.
@@ -34,7 +35,7 @@ def connect_and_open():
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     sock.settimeout(10)
     sock.connect(socket_path)
-    payload = struct.pack("<III", 1, 0, os.getpid()) + b"intruder".ljust(65, b"\0") + b"\0" * 3
+    payload = struct.pack("<III", PROTOCOL, 0, os.getpid()) + b"intruder".ljust(65, b"\0") + b"\0" * 3
     try:
         sock.send(struct.pack("<II", 1, len(payload)) + payload)
         data = sock.recv(4096)
@@ -54,7 +55,7 @@ for path in paths:
     attempt("read " + path, lambda: open_path(path, os.O_RDONLY))
     attempt("write " + path, lambda: open_path(path, os.O_RDWR))
 print(json.dumps(results))
-"""
+""".replace("PROTOCOL", str(wire.protocol_version()))
 
 
 @unittest.skipUnless(os.geteuid() == 0 and shutil.which("useradd") and shutil.which("runuser"),

@@ -2,6 +2,8 @@
 types, the fixed field sizes, and builders for the requests the hostile-input test and the
 fuzzer's seed corpus send. A message is [u32 type][u32 payload size][payload]."""
 
+import os
+import re
 import struct
 
 # ipc::RequestType
@@ -27,7 +29,16 @@ def message(kind, payload):
     return struct.pack("<II", kind, len(payload)) + payload
 
 
-def open_request(client, pid, protocol=1, options=0):
+def protocol_version():
+    """ipc::kProtocolVersion, read from its header so that the tests follow a change."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "ipc",
+                          "shared_layout.hpp")
+    with open(header) as f:
+        return int(re.search(r"kProtocolVersion = (\d+);", f.read()).group(1))
+
+
+def open_request(client, pid, protocol=None, options=0):
+    protocol = protocol_version() if protocol is None else protocol
     return message(OPEN, struct.pack("<III", protocol, options, pid) + fixed(client, CLIENT_NAME) + b"\0" * 3)
 
 
