@@ -112,10 +112,15 @@ class ToolsTest(TestCase):
             server.wait_for_port("jack_simple_client:output1")
             load = server.spawn("jack_cpu_load")
             time.sleep(2.5)
+            xruns = server.status()["xruns"]
         lines = [l for l in read_log(load).split("\n") if l.startswith("jack DSP load")]
         self.assertGreaterEqual(len(lines), 1)
         values = [float(l.split()[-1]) for l in lines]
-        self.assertTrue(all(0.0 <= v < 100.0 for v in values), values)
+        # A late graph reads as 100 % (jackd2 does the same); only then, and never always.
+        self.assertTrue(all(0.0 <= v <= 100.0 for v in values), values)
+        self.assertTrue(any(v < 100.0 for v in values), values)
+        if any(v == 100.0 for v in values):
+            self.assertGreater(xruns, 0, "a load of 100 %% without an xrun: %s" % values)
 
 
 if __name__ == "__main__":
