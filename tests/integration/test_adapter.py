@@ -130,9 +130,12 @@ class AdapterCase(TestCase):
         if recentred or last["xruns"]:
             print("%s: the device overran or stalled; lock not judged: %s" % (what, last), file=sys.stderr)
             return disturbances - graph_xruns
-        for state in states[len(states) // 2:]:
-            self.assertLess(abs(state["smoothed"]), 40, "%s: fill error not held: %s" % (what, state))
-            self.assertLess(abs(state["error"]), 300, "%s: %s" % (what, state))
+        judged = states[len(states) // 2:]
+        trace = "graph xruns %d; the second half's (error, smoothed, ppm): %s" % (
+            graph_xruns, [(s["error"], s["smoothed"], s["ppm"]) for s in judged])
+        for state in judged:
+            self.assertLess(abs(state["smoothed"]), 40, "%s: fill error not held: %s; %s" % (what, state, trace))
+            self.assertLess(abs(state["error"]), 300, "%s: %s; %s" % (what, state, trace))
         # The ratio moves a little with every measurement; on average it is the drift. Under
         # ThreadSanitizer (everything several times slower, beside another test) a run has been
         # seen 170 ppm off with nothing counted as a disturbance; the wider bound there still
