@@ -81,42 +81,52 @@ bool DriftAdapter::begin_cycle(uint32_t frames, int64_t now_ns, double& error) n
                             : double(fifo_.capacity() - fifo_.write_space());
     if (frames != rt_.jack_period) {
         resize_for(frames);
-        if (rt_.state == State::running) rt_.state = State::centring;
+        if (rt_.state == State::running) enter_centring();
     }
     make_up_for_missed_cycles(now_ns);
     mailbox_.read(rt_.position); // on a torn read, last cycle's position is still good
     if (rt_.position.epoch == 0) return false;
     if (rt_.position.epoch != rt_.epoch_seen) {
         rt_.epoch_seen = rt_.position.epoch;
-        rt_.state = State::centring;
+        enter_centring();
     }
-    if (rt_.state == State::centring && rt_.position.count < kSteadyPositions) {
-        finish_cycle(now_ns, 0);
-        return false;
-    }
-    error = measure_latency(rt_.position, now_ns) - rt_.sizing.target;
     // One late wake-up of either thread makes one measurement far off; only an error that lasts
     // means the buffer really moved (a FIFO that actually runs dry or over re-centres at once).
     if (rt_.state == State::running &&
         std::fabs(rt_.controller.smoothed_error()) > rt_.sizing.max_diff)
-        rt_.state = State::centring;
-    if (rt_.state != State::centring) {
-        error = best_recent_error(error);
+        enter_centring();
+    if (rt_.state == State::running) {
+        error = best_recent_error(measure_latency(rt_.position, now_ns) - rt_.sizing.target);
         return true;
+    }
+    if (rt_.position.count == 0) { // the device is restarting: nothing to measure yet
+        finish_cycle(now_ns, 0);
+        return false;
     }
     if (config_.direction == Direction::capture) {
         // Start the resampler afresh so its input position is known again (see input_position).
         rt_.resampler.reset();
         rt_.input_position = double(fifo_.read_total());
-        error = measure_latency(rt_.position, now_ns) - rt_.sizing.target;
     }
-    if (centre(error)) {
-        rt_.recent_count = 0;
+    // Centre once the device has run a few periods, and only on a position it has just
+    // published: until the FIFO is fed, the playback device pads with silence, so the latency is
+    // a sawtooth that tops out at each transfer, where it will stay once the FIFO is fed.
+    error = measure_latency(rt_.position, now_ns) - rt_.sizing.target;
+    const bool fresh = rt_.position.count != rt_.count_seen;
+    rt_.count_seen = rt_.position.count;
+    if (fresh && rt_.position.count >= kSteadyPositions && centre(error)) {
+        rt_.recent_count = 0; // the latency moved by what centring did
         error = best_recent_error(error);
         return true;
     }
     finish_cycle(now_ns, error);
     return false;
+}
+
+// Thread: JACK. The measurements so far describe a buffer that is about to change.
+void DriftAdapter::enter_centring() noexcept {
+    rt_.state = State::centring;
+    rt_.recent_count = 0;
 }
 
 // The device's pointer lags the truth whenever the device thread reads it late, or the device
@@ -151,10 +161,11 @@ void DriftAdapter::make_up_for_missed_cycles(int64_t now_ns) noexcept {
     // this client, any amount when its clock restarted after a stall.
     const double period_ns = rt_.jack_period * 1e9 / config_.jack_rate;
     const double missed_periods = double(now_ns - last_ns) / period_ns - 1;
-    if (missed_periods < 0.5) return; // cycle-time jitter, not a missed cycle
-    missed_cycles_.fetch_add(uint64_t(std::lround(missed_periods)), std::memory_order_relaxed);
+    if (missed_periods < 0.25) return; // cycle-time jitter, not a missed cycle
+    missed_cycles_.fetch_add(uint64_t(std::max(1L, std::lround(missed_periods))),
+                             std::memory_order_relaxed);
     if (missed_periods > kMostPeriodsMadeUp) {
-        rt_.state = State::centring;
+        enter_centring();
         return;
     }
     const size_t frames = size_t(
@@ -172,6 +183,7 @@ bool DriftAdapter::centre(double& error) noexcept {
         const size_t dropped = fifo_.discard(size_t(error));
         error -= double(dropped);
         rt_.input_position += double(dropped);
+        if (dropped > 0) rt_.recent_count = 0; // measured before the drop
         // The rest of the excess is still in the hardware buffer: drop it once the device has
         // delivered it (within a device period), rather than steer it away for seconds.
         if (error >= 1) return false;
@@ -214,7 +226,7 @@ void DriftAdapter::jack_pull(float* const* outputs, uint32_t frames, int64_t now
         produced = resample_from_fifo(frames, nominal_ratio_ * (1 + correction));
         if (produced < frames) {
             underruns_.fetch_add(1, std::memory_order_relaxed);
-            rt_.state = State::centring;
+            enter_centring();
         }
         finish_cycle(now_ns, error);
     }
@@ -259,7 +271,7 @@ void DriftAdapter::jack_push(const float* const* inputs, uint32_t frames, int64_
     const double correction = rt_.controller.update(error);
     if (!resample_into_fifo(frames, nominal_ratio_ * (1 + correction))) {
         overflows_.fetch_add(1, std::memory_order_relaxed);
-        rt_.state = State::centring;
+        enter_centring();
     }
     finish_cycle(now_ns, error);
 }
@@ -278,61 +290,6 @@ bool DriftAdapter::resample_into_fifo(uint32_t frames, double ratio) noexcept {
         if (!result.ok || (result.input_used == 0 && result.output_generated == 0)) break;
     }
     return true;
-}
-
-size_t DriftAdapter::device_write(const float* interleaved, size_t frames) noexcept {
-    const size_t written = fifo_.write(interleaved, frames);
-    // Before the JACK side first centres, a full FIFO is expected (it drops the excess then).
-    if (written < frames && streaming_.load(std::memory_order_relaxed))
-        overflows_.fetch_add(1, std::memory_order_relaxed);
-    return written;
-}
-
-void DriftAdapter::device_read(float* interleaved, size_t frames) noexcept {
-    const size_t channels = config_.channels;
-    const size_t got = fifo_.read(interleaved, frames);
-    if (got == frames) return;
-    std::fill(interleaved + got * channels, interleaved + frames * channels, 0.0f);
-    // Before the JACK side first fills the FIFO, silence is expected, not an underrun.
-    if (streaming_.load(std::memory_order_relaxed))
-        underruns_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void DriftAdapter::device_publish(int64_t hardware_frames, int64_t time_ns) noexcept {
-    const int64_t position = config_.direction == Direction::capture
-                                 ? int64_t(fifo_.written_total()) + hardware_frames
-                                 : int64_t(fifo_.read_total()) - hardware_frames;
-    mailbox_.publish({position, time_ns, device_epoch_, ++device_positions_});
-}
-
-// Published at once, with no position, so the JACK side stops using the old one now rather than
-// when the restarted device first transfers (a period later, the FIFO long run dry).
-void DriftAdapter::device_restarted() noexcept {
-    ++device_epoch_;
-    device_positions_ = 0;
-    mailbox_.publish({0, 0, device_epoch_, 0});
-}
-
-AdapterStatus DriftAdapter::status() const noexcept {
-    AdapterStatus status;
-    status.last = {last_time_ns_.load(std::memory_order_relaxed),
-                   fill_error_.load(std::memory_order_relaxed),
-                   smoothed_error_.load(std::memory_order_relaxed),
-                   ratio_.load(std::memory_order_relaxed),
-                   correction_.load(std::memory_order_relaxed),
-                   fifo_frames_.load(std::memory_order_relaxed)};
-    status.cycles = cycles_.load(std::memory_order_relaxed);
-    status.resyncs = resyncs_.load(std::memory_order_relaxed);
-    status.underruns = underruns_.load(std::memory_order_relaxed);
-    status.overflows = overflows_.load(std::memory_order_relaxed);
-    status.missed_cycles = missed_cycles_.load(std::memory_order_relaxed);
-    status.target = target_.load(std::memory_order_relaxed);
-    status.nominal_ratio = nominal_ratio_;
-    return status;
-}
-
-bool DriftAdapter::take_loop_sample(LoopSample& sample) noexcept {
-    return instrumentation_ && instrumentation_->try_pop(sample);
 }
 
 } // namespace bantam::adapter

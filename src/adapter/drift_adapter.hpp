@@ -108,6 +108,7 @@ class DriftAdapter {
     RT_NONBLOCKING bool begin_cycle(uint32_t frames, int64_t now_ns, double& error) noexcept;
     RT_NONBLOCKING double measure_latency(const DevicePosition& position,
                                           int64_t now_ns) const noexcept;
+    RT_NONBLOCKING void enter_centring() noexcept;
     RT_NONBLOCKING void make_up_for_missed_cycles(int64_t now_ns) noexcept;
     RT_NONBLOCKING double best_recent_error(double error) noexcept;
     RT_NONBLOCKING bool centre(double& error) noexcept;
@@ -133,6 +134,7 @@ class DriftAdapter {
         uint32_t jack_period = 0;
         State state = State::waiting_for_device;
         uint64_t epoch_seen = 0;
+        uint64_t count_seen = 0; // the position count at the last cycle
         bool centred_once = false;
         DevicePosition position;
         // Capture: the input frame the resampler's output has reached, in FIFO frames. The FIFO's

@@ -58,7 +58,7 @@ struct DriftScenario {
 
 struct SecondFigures {
     double time = 0;                               // end of the interval, seconds
-    double fill_error_min = 0, fill_error_max = 0; // as measured each cycle, device frames
+    double fill_error_min = 0, fill_error_max = 0; // the adapter's, each cycle, device frames
     double smoothed_error = 0;                     // what the loop saw, at the interval's end
     double ratio_ppm_min = 0, ratio_ppm_max = 0;   // ratio relative to nominal
     double ratio_ppm_mean = 0;

@@ -9,8 +9,8 @@ namespace bantam::adapter {
 SineContinuityChecker::SineContinuityChecker(double cycles_per_sample, double amplitude,
                                              size_t block)
     : amplitude_(amplitude), block_(block) {
-    const double w = 2 * std::numbers::pi * cycles_per_sample;
-    threshold_ = 0.25 * amplitude * w * w;
+    w_ = 2 * std::numbers::pi * cycles_per_sample;
+    threshold_ = 0.25 * amplitude * w_ * w_;
     window_.reserve(block + 2);
 }
 
@@ -41,7 +41,10 @@ void SineContinuityChecker::analyse_block() {
     }
     const double two_cos_w = energy > 0 ? cross / energy : 2.0;
     const double block_amplitude = std::sqrt(2 * energy / double(block_));
-    if (std::fabs(block_amplitude - amplitude_) > 0.1 * amplitude_) flag(window_start_ + 1);
+    const double block_w = std::acos(std::clamp(two_cos_w / 2, -1.0, 1.0));
+    if (std::fabs(block_amplitude - amplitude_) > 0.1 * amplitude_ ||
+        std::fabs(block_w - w_) > 0.01 * w_)
+        flag(window_start_ + 1);
     for (size_t n = 1; n <= block_; ++n) {
         const double residual = std::fabs(window_[n + 1] + window_[n - 1] - two_cos_w * window_[n]);
         worst_residual_ = std::max(worst_residual_, residual);

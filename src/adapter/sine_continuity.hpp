@@ -11,7 +11,8 @@
 // samples next to it, whatever the sine's phase there (worked out over all phases, and tested),
 // so the threshold catches both with a factor of two to spare, while a sinc resampler's error
 // is orders of magnitude below it. A block whose amplitude is more than 10% off A (silence, a
-// gap) counts too. Flags closer together than kMergeDistance samples are one discontinuity.
+// gap) or whose frequency is more than 1% off (another channel's sine) counts too. Flags closer
+// together than kMergeDistance samples are one discontinuity.
 //
 // Not real-time code: the simulation and the tests use it.
 
@@ -43,6 +44,7 @@ class SineContinuityChecker {
     void analyse_block();
     void flag(uint64_t index);
 
+    double w_; // expected radians per sample
     double threshold_;
     double amplitude_;
     size_t block_;

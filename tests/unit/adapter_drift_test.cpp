@@ -57,6 +57,12 @@ TEST(SineContinuity, OneDroppedOrRepeatedFrameIsFoundAtAnyPhase) {
     }
 }
 
+TEST(SineContinuity, AnotherFrequencyIsFound) {
+    // The next channel's sine in the simulation: a swap of channels from the very start.
+    EXPECT_GE(discontinuities_in(sine(40000, kCycles * 1.25)), 1u);
+    EXPECT_EQ(discontinuities_in(sine(40000, kCycles * 1.0005)), 0u) << "500 ppm is the drift";
+}
+
 TEST(SineContinuity, GapsAndLevelJumpsAreFound) {
     std::vector<float> gap = sine(40000);
     std::fill(gap.begin() + 20000, gap.begin() + 20256, 0.0f);
@@ -129,6 +135,20 @@ TEST(DriftSimulation, ConvertsBetweenRatesWhileFollowingDrift) {
     s.device_rate = 44100;
     s.device_period = 441;
     expect_steady(simulate_drift(s), -200, "44.1 kHz device, 48 kHz JACK");
+}
+
+// A device period four times JACK's: the playback device pads with silence until the FIFO is
+// fed, so the latency is a sawtooth of a whole device period until the adapter centres; it must
+// centre on the top of it, or it starts a period off and steers that away for half a minute.
+TEST(DriftSimulation, LargeDevicePeriodsStartOnTarget) {
+    for (Direction d : {Direction::capture, Direction::playback}) {
+        DriftScenario s = scenario(d, d == Direction::capture ? 200 : -200, 16);
+        s.device_period = 1024;
+        s.device_periods = 3;
+        s.warmup_seconds = 8;
+        expect_steady(simulate_drift(s), -200,
+                      d == Direction::capture ? "capture, 3 x 1024" : "playback, 3 x 1024");
+    }
 }
 
 // A JACK cycle the client does not run is a period of silence in the graph (discontinuities

@@ -37,9 +37,10 @@ void usage() {
         "                        [--device-period N] [--periods N] [--quality 0-4]\n"
         "                        [--jitter-us US] [--granularity FRAMES] [--seed N]\n"
         "Simulates the drift-compensating adapter between two clocks PPM apart and prints, per\n"
-        "interval: fill error min/max (device frames from target, as measured each cycle), the\n"
-        "smoothed error the loop acts on, the ratio's correction (ppm from nominal: mean, min,\n"
-        "max), the simulated drift and the discontinuities found in the output sine.");
+        "interval: fill error min/max (device frames from target, the adapter's measurement\n"
+        "each cycle), the smoothed error the loop acts on, the ratio's correction (ppm from\n"
+        "nominal: mean, min, max), the simulated drift and the discontinuities found in the\n"
+        "output sine.");
 }
 
 double parse_number(const std::string& text, const char* what) {
