@@ -113,15 +113,23 @@ class AdapterCase(TestCase):
                                  "%s channel %d: discontinuities at frames %s (after %g s), xruns %d" % (
                                      what, index + 1, found[:10], skip_seconds, xruns))
 
+    def assert_steering_back(self, judged, what, trace):
+        """From one status line to the next the fill error shrinks, or moves by no more than the
+        measurement's noise, or is already held."""
+        for before, after in zip(judged, judged[1:]):
+            self.assertTrue(abs(after["smoothed"]) < 40 or
+                            abs(after["smoothed"]) <= abs(before["smoothed"]) + 5,
+                            "%s: fill error moving away from the target: %s" % (what, trace))
+
     def assert_locked(self, states, expected_ppm, what, graph_xruns):
-        """The -v lines: the fill error held and the drift found (the ratio's mean over the second
-        half within 80 ppm of the device's offset). On this shared two-core virtual machine a run
-        is now and then disturbed from outside: the graph loses a cycle (a server xrun; the
-        adapter makes up for the cycles it missed, so its lock must hold through them), or the
-        test device overruns or stalls long enough to starve the adapter (its clock is a
-        normal-priority thread). Only then may the adapter re-centre, and only then is its lock
-        not judged here (the simulation tests judge such runs exactly). Returns the disturbances
-        the adapter saw (the graph's are the caller's)."""
+        """The -v lines: the fill error held and the drift found over the second half (|smoothed
+        error| < 40 frames, the ratio's mean within 80 ppm of the device's offset). On this shared
+        two-core virtual machine a run is now and then disturbed from outside: the graph loses
+        cycles (server xruns; the adapter makes up for the cycles it missed, to within a few
+        frames), or the test device overruns or stalls long enough to starve the adapter. Only
+        the device's trouble may make the adapter re-centre, and then its lock is not judged
+        here (the simulation tests judge such runs exactly). Returns the disturbances the
+        adapter saw (the graph's are the caller's)."""
         self.assertGreater(len(states), 3, "%s: too few status lines" % what)
         last = states[-1]
         disturbances = graph_xruns + last["missed"] + last["xruns"]
@@ -133,18 +141,23 @@ class AdapterCase(TestCase):
         judged = states[len(states) // 2:]
         trace = "graph xruns %d; the second half's (error, smoothed, ppm): %s" % (
             graph_xruns, [(s["error"], s["smoothed"], s["ppm"]) for s in judged])
+        # Cycles the graph lost are made up for, but not to the frame: the loop then steers a
+        # few frames back. So a disturbed run is held to 150 frames and 150 ppm, and must be
+        # steering back, never away. ThreadSanitizer (everything several times slower) has been
+        # seen 170 ppm off with nothing counted; 150 ppm still fails a loop that does not follow
+        # the drift (0 ppm) or follows it the wrong way.
+        disturbed = bool(graph_xruns or last["missed"])
+        frames, ppm = (150, 150) if disturbed or "thread" in sanitizer() else (40, 80)
         for state in judged:
-            self.assertLess(abs(state["smoothed"]), 40, "%s: fill error not held: %s; %s" % (what, state, trace))
+            self.assertLess(abs(state["smoothed"]), frames, "%s: fill error not held: %s; %s" % (what, state, trace))
             self.assertLess(abs(state["error"]), 300, "%s: %s; %s" % (what, state, trace))
-        # The ratio moves a little with every measurement; on average it is the drift. Under
-        # ThreadSanitizer (everything several times slower, beside another test) a run has been
-        # seen 170 ppm off with nothing counted as a disturbance; the wider bound there still
-        # fails a loop that does not follow the drift (0 ppm) or follows it the wrong way.
-        tolerance = 150 if "thread" in sanitizer() else 80
-        settled = [state["ppm"] for state in states[len(states) // 2:]]
+        if disturbed:
+            self.assert_steering_back(judged, what, trace)
+        # The ratio moves a little with every measurement; on average it is the drift.
+        settled = [state["ppm"] for state in judged]
         mean = sum(settled) / len(settled)
-        self.assertLess(abs(mean - expected_ppm), tolerance, "%s: ratio %s ppm on average (%s), drift %s" % (
-            what, mean, settled, expected_ppm))
+        self.assertLess(abs(mean - expected_ppm), ppm, "%s: ratio %s ppm on average (%s), drift %s; %s" % (
+            what, mean, settled, expected_ppm, trace))
         return disturbances - graph_xruns
 
 
