@@ -286,7 +286,9 @@ class TestAudioAdapter(AdapterCase):
         states = loop_states(server.server_log())["capture"]
         self.assertTrue(states, server.server_log())
         self.assertEqual(states[-1]["xruns"], 1, states[-1])
-        self.assertEqual(states[-1]["resyncs"], 1, states[-1])
+        # Once for the xrun; a cycle the graph lost meanwhile may take one more (seen under TSan).
+        self.assertGreaterEqual(states[-1]["resyncs"], 1, states[-1])
+        self.assertLessEqual(states[-1]["resyncs"], 1 + states[-1]["missed"], states[-1])
         self.assertLess(abs(states[-1]["smoothed"]), 40, states[-1])
 
     def test_bad_init_strings_fail_the_load_with_one_line(self):

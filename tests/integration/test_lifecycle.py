@@ -9,7 +9,7 @@ import stat
 import time
 import unittest
 
-from harness import PERIOD, RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_log
+from harness import PERIOD, RATE, TEST_CLIENTS, AudioAssertions, Server, TestCase, noise, read_log, sanitizer
 
 
 class LifecycleTest(TestCase, AudioAssertions):
@@ -93,8 +93,9 @@ class LifecycleTest(TestCase, AudioAssertions):
             after = server.status()
             out = server.playback()
         self.assertIn("Client leaver unregistered", read_log(evmon))
-        # One for the cycle it left in the middle of, at most; the rest is the machine's noise.
-        self.assertLessEqual(after["xruns"] - before["xruns"], 3)
+        # One for the cycle it left in the middle of, at most; the rest is the machine's noise
+        # (more of it under a sanitizer: TSan counted 4).
+        self.assertLessEqual(after["xruns"] - before["xruns"], 8 if sanitizer() else 3)
         wired = before["cycles"] * 256
         self.assert_identical_or_silent_periods(out[0][wired:], source[0][wired:], 256, minimum_ratio=0.99)
 
