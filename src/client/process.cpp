@@ -114,13 +114,8 @@ jack_nframes_t Client::cycle_wait() noexcept {
 }
 
 bool Client::feeds_a_skipped_client() const noexcept {
-    const ipc::Snapshot& snapshot = *rt_.snapshot;
-    const auto& route = snapshot.clients[refnum_ % kMaxClients];
-    uint32_t end = route.downstream_begin + route.downstream_count;
-    if (end > std::size(snapshot.downstream) || route.downstream_begin > end) return false;
-    for (uint32_t e = route.downstream_begin; e < end; ++e)
-        if (ipc::source_skipped(link_->data(), snapshot.downstream[e] % kMaxClients, rt_.cycle))
-            return true;
+    for (uint32_t next : rt_.snapshot->downstream_of(refnum_))
+        if (ipc::source_skipped(link_->data(), next % kMaxClients, rt_.cycle)) return true;
     return false;
 }
 
@@ -137,18 +132,7 @@ void Client::cycle_signal(int status) noexcept {
     activation.finished_usecs.store(now, std::memory_order_relaxed);
     activation.finished_cycle.store(cycle, std::memory_order_release);
 
-    const ipc::Snapshot& snapshot = *rt_.snapshot;
-    const auto& route = snapshot.clients[refnum_ % kMaxClients];
-    uint32_t begin = route.downstream_begin;
-    uint32_t end = begin + route.downstream_count;
-    if (end > std::size(snapshot.downstream) || begin > end) end = begin;
-    for (uint32_t e = begin; e < end; ++e) {
-        Activation& next = data.activations[snapshot.downstream[e] % kMaxClients];
-        if (ipc::signal_tagged(next.pending, cycle)) {
-            next.signaled_usecs.store(now, std::memory_order_relaxed);
-            next.wakeup.signal();
-        }
-    }
+    ipc::signal_downstream(data, *rt_.snapshot, refnum_, cycle, now);
     if (ipc::signal_tagged(data.graph_pending, cycle) &&
         data.driver_waits.load(std::memory_order_relaxed))
         data.graph_done.signal();

@@ -48,16 +48,10 @@ jack_transport_state_t Client::transport_query(jack_position_t* position) const 
     const auto& view = link_->header().transport;
     jack_transport_state_t state;
     jack_position_t copy;
-    for (;;) {
-        uint32_t before = view.seq.load(std::memory_order_acquire);
-        if (before & 1) continue;
-        rt::tsan_hide_accesses(); // a seqlock read (ipc::read_seqlocked)
-        state = view.state;
-        std::memcpy(&copy, &view.position, sizeof copy);
-        rt::tsan_show_accesses();
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (view.seq.load(std::memory_order_relaxed) == before) break;
-    }
+    ipc::read_seqlocked(view, [&](const ipc::TransportView& v) {
+        state = v.state;
+        std::memcpy(&copy, &v.position, sizeof copy);
+    });
     if (position) *position = copy;
     return state;
 }

@@ -11,8 +11,10 @@
 // Readers of records the control thread rewrites (ports, clients, snapshots) use the seqlock
 // pattern: read seq (even), copy, re-read seq; retry on change.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <type_traits>
 
 #include <jack/transport.h>
@@ -131,6 +133,16 @@ struct Snapshot {
     PortRoute ports[kMaxPorts];
     uint32_t downstream[kMaxClients * kMaxClients / 4] = {};
     uint32_t port_peers[kMaxConnections * 2] = {};
+
+    // The clients `refnum` signals when done, clamped to the table: a late client may read a
+    // snapshot that is being rewritten.
+    RT_NONBLOCKING std::span<const uint32_t> downstream_of(uint32_t refnum) const noexcept {
+        const ClientRoute& route = clients[refnum % kMaxClients];
+        const size_t begin = std::min<size_t>(route.downstream_begin, std::size(downstream));
+        const size_t count =
+            std::min<size_t>(route.downstream_count, std::size(downstream) - begin);
+        return {downstream + begin, count};
+    }
 };
 
 struct ControlSegment {
@@ -241,6 +253,20 @@ RT_NONBLOCKING inline bool signal_tagged(std::atomic<uint64_t>& counter, uint64_
         if (counter.compare_exchange_weak(value, next, std::memory_order_acq_rel,
                                           std::memory_order_acquire))
             return pending_count(next) == 0;
+    }
+}
+
+// Counts `refnum`'s part of `cycle` as done for every client it feeds, and wakes each one that
+// has nothing left to wait for.
+RT_NONBLOCKING inline void signal_downstream(DataSegment& data, const Snapshot& snapshot,
+                                             uint32_t refnum, uint64_t cycle,
+                                             uint64_t now_usecs) noexcept {
+    for (uint32_t downstream : snapshot.downstream_of(refnum)) {
+        Activation& next = data.activations[downstream % kMaxClients];
+        if (signal_tagged(next.pending, cycle)) {
+            next.signaled_usecs.store(now_usecs, std::memory_order_relaxed);
+            next.wakeup.signal();
+        }
     }
 }
 

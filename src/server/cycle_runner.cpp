@@ -319,21 +319,11 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheelin
     }
 
     const uint64_t now = monotonic_usecs();
-    auto signal_downstream = [&](uint32_t refnum) {
-        const auto& route = snapshot.clients[refnum];
-        uint32_t end = std::min<uint32_t>(route.downstream_begin + route.downstream_count,
-                                          uint32_t(std::size(snapshot.downstream)));
-        for (uint32_t e = route.downstream_begin; e < end; ++e) {
-            Activation& next = data_.activations[snapshot.downstream[e] % kMaxClients];
-            if (ipc::signal_tagged(next.pending, cycle)) {
-                next.signaled_usecs.store(now, std::memory_order_relaxed);
-                next.wakeup.signal();
-            }
-        }
+    // A skipped client's part is done for it.
+    for (uint32_t i = 0; i < skipped_count; ++i) {
+        ipc::signal_downstream(data_, snapshot, skipped[i], cycle, now);
         ipc::signal_tagged(data_.graph_pending, cycle);
-    };
-    for (uint32_t i = 0; i < skipped_count; ++i)
-        signal_downstream(skipped[i]);
+    }
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t refnum = snapshot.order[i] % kMaxClients;
         Activation& activation = data_.activations[refnum];
