@@ -285,12 +285,17 @@ class HostileInputTest(TestCase):
         # replies no longer fit: never blocked on it.
         sock.setblocking(True)
         sock.settimeout(10)
-        answered = 0
+        answered = resets = 0
         while True:
             try:
                 data = sock.recv(1 << 16)
             except ConnectionResetError:
-                break
+                # The kernel reports a peer that closed with our requests unread once, ahead of
+                # the replies still queued for us (then the end): those are read too.
+                resets += 1
+                if resets > 1:
+                    break
+                continue
             if not data:
                 break
             self.assertEqual(self.reply(data)[0], -EINVAL)
