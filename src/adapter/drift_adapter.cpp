@@ -97,6 +97,7 @@ bool DriftAdapter::begin_cycle(uint32_t frames, int64_t now_ns, double& error) n
         enter_centring();
     if (rt_.state == State::running) {
         error = best_recent_error(measure_latency(rt_.position, now_ns) - rt_.sizing.target);
+        settle_once(error);
         return true;
     }
     if (rt_.position.count == 0) { // the device is restarting: nothing to measure yet
@@ -121,6 +122,28 @@ bool DriftAdapter::begin_cycle(uint32_t frames, int64_t now_ns, double& error) n
     }
     finish_cycle(now_ns, error);
     return false;
+}
+
+// Centring had one fresh measurement, and a late one is off in the one direction this side can
+// correct (playback: the latency came out long, so too little silence was added; capture: short,
+// so too little was dropped). Once the window of recent measurements is full, their best shows
+// what is left; that is corrected once, as part of centring, rather than steered away at the
+// ratio's limit for seconds (a hundred frames or more is ten seconds at 500 ppm).
+void DriftAdapter::settle_once(double& error) noexcept {
+    constexpr double kLeftToTheLoop = 24; // frames
+    if (rt_.settled || rt_.recent_count < rt_.recent_window) return;
+    rt_.settled = true;
+    if (config_.direction == Direction::capture) {
+        if (error <= kLeftToTheLoop) return;
+        const size_t dropped = fifo_.discard(size_t(error));
+        rt_.input_position += double(dropped);
+        error -= double(dropped);
+    } else {
+        if (error >= -kLeftToTheLoop) return;
+        error += double(fifo_.write_silence(size_t(-error)));
+    }
+    rt_.controller.restart_measurement(error);
+    rt_.recent_count = 0; // measured before the correction
 }
 
 // Thread: JACK. The measurements so far describe a buffer that is about to change.
@@ -193,6 +216,7 @@ bool DriftAdapter::centre(double& error) noexcept {
     }
     if (rt_.centred_once) resyncs_.fetch_add(1, std::memory_order_relaxed);
     rt_.centred_once = true;
+    rt_.settled = false;
     streaming_.store(true, std::memory_order_relaxed);
     rt_.controller.restart_measurement(error);
     rt_.state = State::running;
