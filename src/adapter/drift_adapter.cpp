@@ -126,12 +126,16 @@ bool DriftAdapter::begin_cycle(uint32_t frames, int64_t now_ns, double& error) n
 
 // Centring had one fresh measurement, and a late one is off in the one direction this side can
 // correct (playback: the latency came out long, so too little silence was added; capture: short,
-// so too little was dropped). Once the window of recent measurements is full, their best shows
-// what is left; that is corrected once, as part of centring, rather than steered away at the
-// ratio's limit for seconds (a hundred frames or more is ten seconds at 500 ppm).
+// so too little was dropped). A few windows of recent measurements later (the device thread is
+// not late for long), their best shows what is left; that is corrected once, as part of
+// centring, rather than steered away at the ratio's limit for seconds (a hundred frames or more
+// is ten seconds at 500 ppm).
 void DriftAdapter::settle_once(double& error) noexcept {
     constexpr double kLeftToTheLoop = 24; // frames
-    if (rt_.settled || rt_.recent_count < rt_.recent_window) return;
+    constexpr size_t kWindowsFirst = 4;
+    if (rt_.settled || ++rt_.cycles_since_centring < kWindowsFirst * rt_.recent_window ||
+        rt_.recent_count < rt_.recent_window)
+        return;
     rt_.settled = true;
     if (config_.direction == Direction::capture) {
         if (error <= kLeftToTheLoop) return;
@@ -217,6 +221,7 @@ bool DriftAdapter::centre(double& error) noexcept {
     if (rt_.centred_once) resyncs_.fetch_add(1, std::memory_order_relaxed);
     rt_.centred_once = true;
     rt_.settled = false;
+    rt_.cycles_since_centring = 0;
     streaming_.store(true, std::memory_order_relaxed);
     rt_.controller.restart_measurement(error);
     rt_.state = State::running;

@@ -137,7 +137,8 @@ class DriftAdapter {
         uint64_t epoch_seen = 0;
         uint64_t count_seen = 0; // the position count at the last cycle
         bool centred_once = false;
-        bool settled = false; // see settle_once
+        bool settled = false;             // see settle_once
+        size_t cycles_since_centring = 0; // running cycles since the last centring
         DevicePosition position;
         // Capture: the input frame the resampler's output has reached, in FIFO frames. The FIFO's
         // read count would be a noisy measure, since libsamplerate loads input in bursts and
