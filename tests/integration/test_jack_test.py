@@ -31,6 +31,12 @@ def xruns(output):
     return int(match.group(1)) if match else 0
 
 
+def audio_checks(found):
+    """The checks that record a second of one client's output at another's input and compare it
+    sample for sample (first connection, tie mode, summation)."""
+    return {p for p in found if "Data not found" in p or "data transmission" in p}
+
+
 def summary(output):
     lines = [l for l in output.splitlines() if l.startswith("!!!") or "Xrun have been detected" in l]
     return "\n".join(lines) or "(no errors, no warnings)"
@@ -61,11 +67,14 @@ class JackTestConformance(TestCase):
                     server.kill()
         return result.stdout + result.stderr
 
-    def test_jack_test_against_both_servers(self):
-        reference = self.run_on_jackd2()
+    def run_on_bantam(self):
         with Server(period=256) as server:
             ours = server.run("jack_test", "-R", timeout=JACK_TEST_TIMEOUT, check=False)
-        bantam = ours.stdout + ours.stderr
+        return ours.stdout + ours.stderr
+
+    def test_jack_test_against_both_servers(self):
+        reference = self.run_on_jackd2()
+        bantam = self.run_on_bantam()
         print("\njack_test on jackd2:\n" + summary(reference))
         print("\njack_test on bantamd:\n" + summary(bantam))
         self.assertIn("Start jack server stress test", bantam)
@@ -80,6 +89,17 @@ class JackTestConformance(TestCase):
         if timing:
             print("\nreported, not compared (scheduling jitter, %d xrun(s)): %s" % (xruns(bantam), sorted(timing)))
         extra -= timing
+        # A client still busy when the next cycle starts is skipped on Bantam (the rest of the
+        # graph keeps its deadline; jackd2 runs it late instead), so an xrun inside one of the
+        # one-second recordings breaks it on Bantam alone. Such a failure, with xruns counted,
+        # is run again once; a real fault in the audio path fails both runs (and the audio tests
+        # check the same path sample for sample).
+        audio = audio_checks(extra)
+        if audio and xruns(bantam):
+            print("\nrepeated: %s failed with %d xrun(s)" % (sorted(audio), xruns(bantam)))
+            again = self.run_on_bantam()
+            print("jack_test on bantamd again:\n" + summary(again))
+            extra -= audio - audio_checks(problems(again))
         self.assertEqual(extra, set(), "checks that pass on jackd2 but fail on Bantam")
 
 
