@@ -133,21 +133,25 @@ bool DriftAdapter::begin_cycle(uint32_t frames, int64_t now_ns, double& error) n
 void DriftAdapter::settle_once(double& error) noexcept {
     constexpr double kLeftToTheLoop = 24; // frames
     constexpr size_t kWindowsFirst = 4;
-    if (rt_.settled || ++rt_.cycles_since_centring < kWindowsFirst * rt_.recent_window ||
-        rt_.recent_count < rt_.recent_window)
-        return;
-    rt_.settled = true;
-    if (config_.direction == Direction::capture) {
-        if (error <= kLeftToTheLoop) return;
-        const size_t dropped = fifo_.discard(size_t(error));
-        rt_.input_position += double(dropped);
-        error -= double(dropped);
-    } else {
-        if (error >= -kLeftToTheLoop) return;
-        error += double(fifo_.write_silence(size_t(-error)));
+    if (++rt_.cycles_since_centring != kWindowsFirst * rt_.recent_window) return;
+    if (std::fabs(error) > kLeftToTheLoop && move_fill_toward_target(error))
+        rt_.controller.restart_measurement(error);
+}
+
+// What this side can do alone, on its end of the FIFO: capture drops frames it has too many of,
+// playback adds silence for frames it lacks. Returns whether the fill moved.
+bool DriftAdapter::move_fill_toward_target(double& error) noexcept {
+    size_t moved = 0;
+    if (config_.direction == Direction::capture && error >= 1) {
+        moved = fifo_.discard(size_t(error));
+        rt_.input_position += double(moved);
+        error -= double(moved);
+    } else if (config_.direction == Direction::playback && error <= -1) {
+        moved = fifo_.write_silence(size_t(-error));
+        error += double(moved);
     }
-    rt_.controller.restart_measurement(error);
-    rt_.recent_count = 0; // measured before the correction
+    if (moved > 0) rt_.recent_count = 0; // measured before the move
+    return moved > 0;
 }
 
 // Thread: JACK. The measurements so far describe a buffer that is about to change.
@@ -205,22 +209,16 @@ void DriftAdapter::make_up_for_missed_cycles(int64_t now_ns) noexcept {
 
 // Moves L to the target where this side can; false while it has to wait for the device.
 bool DriftAdapter::centre(double& error) noexcept {
-    if (config_.direction == Direction::capture) {
-        if (error < 0) return false; // let the device capture more first
-        const size_t dropped = fifo_.discard(size_t(error));
-        error -= double(dropped);
-        rt_.input_position += double(dropped);
-        if (dropped > 0) rt_.recent_count = 0; // measured before the drop
-        // The rest of the excess is still in the hardware buffer: drop it once the device has
-        // delivered it (within a device period), rather than steer it away for seconds.
-        if (error >= 1) return false;
-    } else {
-        if (error > 0) return false; // drop JACK input until the device has played enough
-        error += double(fifo_.write_silence(size_t(-error)));
-    }
+    const bool capture = config_.direction == Direction::capture;
+    // Capture lets the device capture more first; playback drops JACK input until the device
+    // has played enough.
+    if (capture ? error < 0 : error > 0) return false;
+    move_fill_toward_target(error);
+    // The rest of a capture's excess is still in the hardware buffer: drop it once the device
+    // has delivered it (within a device period), rather than steer it away for seconds.
+    if (capture && error >= 1) return false;
     if (rt_.centred_once) resyncs_.fetch_add(1, std::memory_order_relaxed);
     rt_.centred_once = true;
-    rt_.settled = false;
     rt_.cycles_since_centring = 0;
     streaming_.store(true, std::memory_order_relaxed);
     rt_.controller.restart_measurement(error);

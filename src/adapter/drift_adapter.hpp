@@ -112,6 +112,7 @@ class DriftAdapter {
     RT_NONBLOCKING void make_up_for_missed_cycles(int64_t now_ns) noexcept;
     RT_NONBLOCKING double best_recent_error(double error) noexcept;
     RT_NONBLOCKING void settle_once(double& error) noexcept;
+    RT_NONBLOCKING bool move_fill_toward_target(double& error) noexcept;
     RT_NONBLOCKING bool centre(double& error) noexcept;
     RT_NONBLOCKING size_t resample_from_fifo(uint32_t frames, double ratio) noexcept;
     RT_NONBLOCKING bool resample_into_fifo(uint32_t frames, double ratio) noexcept;
@@ -137,7 +138,6 @@ class DriftAdapter {
         uint64_t epoch_seen = 0;
         uint64_t count_seen = 0; // the position count at the last cycle
         bool centred_once = false;
-        bool settled = false;             // see settle_once
         size_t cycles_since_centring = 0; // running cycles since the last centring
         DevicePosition position;
         // Capture: the input frame the resampler's output has reached, in FIFO frames. The FIFO's

@@ -11,6 +11,11 @@ from harness import BUILD_DIR, Server, TestCase
 RATE = 48000
 
 
+def copied(source, begin, length, offset):
+    """Output frames begin..begin+length of a copy of `source` played `offset` frames late."""
+    return [source[j - offset] if 0 <= j - offset < len(source) else 0 for j in range(begin, begin + length)]
+
+
 class AlsaCase(TestCase):
     def setUp(self):
         self.server = None
@@ -64,16 +69,13 @@ class AlsaCase(TestCase):
             silent_here = sounding = 0
             for begin in range(start, len(output), period):
                 chunk = output[begin:begin + period]
-                expected = [source[j - offset] if 0 <= j - offset < len(source) else 0
-                            for j in range(begin, begin + len(chunk))]
+                expected = copied(source, begin, len(chunk), offset)
                 if chunk != expected and any(chunk) and moves < self.device_restarts:
                     # A restarted device: the copy goes on from here at another latency.
                     moves += 1
                     sound = begin + next(i for i, v in enumerate(chunk) if v != 0)
                     offset = sound - find_copy(output[sound:], source, 16)[1]
-                    expected = [source[j - offset] if 0 <= j - offset < len(source) else 0
-                                for j in range(begin, begin + len(chunk))]
-                    expected[:sound - begin] = [0] * (sound - begin)
+                    expected = [0] * (sound - begin) + copied(source, sound, begin + len(chunk) - sound, offset)
                 if chunk != expected:
                     self.assertFalse(any(chunk), "the period at output frame %d is neither the "
                                      "captured signal nor silence:\n%s" % (begin, self.log()))
@@ -85,8 +87,8 @@ class AlsaCase(TestCase):
             self.assertGreaterEqual(sounding * period, RATE // 4, "too little of the signal was heard")
         self.assertEqual(len(latencies), 1, "the channels are out of step: %s" % latencies)
         self.assertLessEqual(silent, self.reported_glitches + buffer_periods * self.device_restarts,
-                             "%d silent periods but %d glitches reported:\n%s"
-                             % (silent, self.reported_glitches, self.log()))
+                             "%d silent periods but %d glitches and %d device restarts reported:\n%s"
+                             % (silent, self.reported_glitches, self.device_restarts, self.log()))
 
     def wait_for_cycles(self, count, timeout=10):
         deadline = time.time() + timeout
