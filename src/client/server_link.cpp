@@ -218,6 +218,7 @@ bool ServerLink::read_client_info(uint32_t refnum, ClientInfo& info) const {
         info.pid = r.pid;
         info.uuid = r.uuid;
         info.session_callback = r.session_callback != 0;
+        info.xruns = r.xruns;
     });
     return in_use;
 }

@@ -27,6 +27,7 @@ struct ClientInfo {
     uint32_t pid = 0;
     uint64_t uuid = 0;
     bool session_callback = false;
+    uint64_t xruns = 0; // blamed on it by the server
 };
 
 struct PortInfo {

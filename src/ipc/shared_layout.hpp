@@ -27,8 +27,9 @@ namespace bantam::ipc {
 
 inline constexpr uint32_t kSegmentMagic = 0x42414e54; // "BANT"
 // Raised with every change to the shared layout or the request wire format: a libjack and a
-// bantamd from different builds refuse each other instead of misreading (2: cycle_slots).
-inline constexpr uint32_t kProtocolVersion = 2;
+// bantamd from different builds refuse each other instead of misreading (2: cycle_slots;
+// 3: xrun causes).
+inline constexpr uint32_t kProtocolVersion = 3;
 
 struct LatencyRange {
     uint32_t min = 0;
@@ -72,6 +73,9 @@ struct alignas(64) EngineHeader {
     std::atomic<uint32_t> max_delayed_bits{0}; // float, usecs
     std::atomic<uint32_t> xrun_delayed_bits{0};
     std::atomic<uint64_t> xrun_count{0};
+    // Of those, the xruns where the driver itself was late or the device lost data: the machine
+    // did not run the server in time. The others are blamed on clients (ClientRecord::xruns).
+    std::atomic<uint64_t> driver_xrun_count{0};
     FrameTimer timer;
     // Transport: the timebase master's refnum (kNoTimebaseMaster if none) and the slow-sync
     // timeout, both set by the control thread; the view, by the driver.
@@ -104,6 +108,7 @@ struct ClientRecord {
     uint32_t pid = 0;
     uint32_t session_callback = 0;
     uint64_t uuid = 0;
+    uint64_t xruns = 0; // xruns it was blamed for: it had not finished a cycle in time
     char name[kClientNameSize] = {};
 };
 

@@ -206,6 +206,7 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
     if (graph_late || driver_xrun || newly_stuck) {
         control_.header.xrun_count.fetch_add(1);
+        if (driver_xrun) control_.header.driver_xrun_count.fetch_add(1);
         control_.header.xrun_delayed_bits.store(std::bit_cast<uint32_t>(float(delayed_usecs)));
         xruns_.fetch_add(1);
         attention_.signal();

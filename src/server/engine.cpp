@@ -36,8 +36,8 @@ template <typename Record, typename Fill> void write_seqlocked(Record& record, F
 Engine::Engine(ipc::ControlSegment& control, ipc::DataSegment& data, CycleRunner& runner,
                drivers::Driver& driver, uint32_t port_max)
     : control_(control), data_(data), runner_(runner), driver_(driver),
-      port_max_(std::min(port_max, kMaxPorts)), clients_(kMaxClients), ports_(kMaxPorts),
-      scratch_(std::make_unique<ipc::Snapshot>()) {
+      port_max_(std::min(port_max, kMaxPorts)), clients_(kMaxClients), departed_names_(kMaxClients),
+      ports_(kMaxPorts), scratch_(std::make_unique<ipc::Snapshot>()) {
     clients_[kDriverRefnum].in_use = true;
     clients_[kDriverRefnum].name = "system";
     clients_[kDriverRefnum].active = true;
@@ -150,8 +150,18 @@ void Engine::mirror_client(uint32_t refnum) {
         record.pid = state.pid;
         record.session_callback = state.session_callback;
         record.uuid = state.uuid;
+        record.xruns = state.xruns;
         ipc::copy_name(record.name, state.name.c_str());
     });
+}
+
+std::string Engine::blame_xrun(uint32_t refnum) {
+    if (refnum >= kMaxClients) return {};
+    ClientState& client = clients_[refnum];
+    if (!client.in_use) return departed_names_[refnum];
+    ++client.xruns;
+    mirror_client(refnum);
+    return client.name;
 }
 
 // ---- graph publication
@@ -406,6 +416,7 @@ void Engine::close_client(uint32_t refnum) {
     release_timebase(refnum);
     session_client_gone(refnum);
     std::string name = client.name;
+    departed_names_[refnum] = name;
     client = ClientState{};
     mirror_client(refnum);
     ipc::Notification n = client_event(name.c_str(), false);

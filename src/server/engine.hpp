@@ -37,6 +37,7 @@ struct ClientState {
     ipc::UniqueFd requests;          // the client's request socket
     ipc::UniqueFd notifications;     // server end of the notification socketpair
     uint64_t notifications_lost = 0; // its socket was full: the client does not read them
+    uint64_t xruns = 0;              // xruns it was blamed for
     std::vector<uint32_t> ports;     // in registration order
 };
 
@@ -118,6 +119,10 @@ class Engine {
                         std::vector<std::byte>& reply_bytes);
 
     const ClientState& client(uint32_t refnum) const { return clients_.at(refnum); }
+    // Counts an xrun against the client and returns its name, also when it has left since: the
+    // driver notes a cycle only at the next cycle start, after a client that died in it may be
+    // gone. Empty for a refnum that never had a client.
+    std::string blame_xrun(uint32_t refnum);
     int client_fd(uint32_t refnum) const { return clients_.at(refnum).requests.get(); }
     int notification_fd(uint32_t refnum) const { return clients_.at(refnum).notifications.get(); }
     size_t external_client_count() const;
@@ -170,6 +175,7 @@ class Engine {
     drivers::Driver& driver_;
     uint32_t port_max_;
     std::vector<ClientState> clients_;
+    std::vector<std::string> departed_names_; // by refnum: the last client that closed
     std::vector<PortState> ports_;
     std::vector<GraphConnection> connections_;
     uint64_t generation_ = 0;

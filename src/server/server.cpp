@@ -345,10 +345,10 @@ void Server::remove_zombies() {
 void Server::forward_xruns() {
     std::vector<uint32_t> late;
     uint64_t count = runner_->take_xruns(late);
-    for (uint32_t refnum : late)
-        if (refnum < kMaxClients && engine_->client(refnum).in_use)
-            BANTAM_DEBUG("xrun: client '%s' did not finish in time",
-                         engine_->client(refnum).name.c_str());
+    for (uint32_t refnum : late) {
+        std::string name = engine_->blame_xrun(refnum);
+        if (!name.empty()) BANTAM_DEBUG("xrun: client '%s' did not finish in time", name.c_str());
+    }
     for (uint64_t i = 0; i < std::min<uint64_t>(count, 8); ++i)
         engine_->notify_all({.type = ipc::NotificationType::xrun});
 }

@@ -4,8 +4,10 @@ unmodified through bantam-run, and WAV files to hear what the graph produced.
 Each Server gets its own runtime directory and server name, so tests may run in parallel.
 """
 
+import collections
 import os
 import random
+import re
 import signal
 import socket
 import struct
@@ -230,11 +232,29 @@ class Server:
         return self.run("jack_lsp", *flags).stdout
 
     def status(self):
-        """`bantam status` as a dict: cycles, xruns."""
+        """`bantam status` as a dict: cycles, xruns, driver_xruns (the driver late or the device
+        losing data), max_delay_ms (the driver's latest wake-up since the start), and
+        client_xruns (by client name, the xruns blamed on it)."""
         out = subprocess.run([os.path.join(BIN, "bantam"), "status"], env=self.env(), capture_output=True,
                              text=True, timeout=10).stdout
-        words = out.replace(":", " ").split()
-        return {"cycles": int(words[words.index("cycles") + 1]), "xruns": int(words[words.index("xruns") + 1])}
+        counts = re.search(r"cycles: (\d+) .* xruns: (\d+) \((\d+) from the driver\)\s+longest driver delay: "
+                           r"([\d.]+) ms", out)
+        assert counts, "unexpected bantam status: " + out
+        clients = out.split("\nclients:\n")[1].split("\ngraph:")[0].split("\n")
+        return {"cycles": int(counts[1]), "xruns": int(counts[2]), "driver_xruns": int(counts[3]),
+                "max_delay_ms": float(counts[4]),
+                "client_xruns": {name: int(count) for name, count in
+                                 (line.strip().rsplit("  xruns ", 1) for line in clients if line.strip())}}
+
+    def blamed_xruns(self):
+        """From the server's log (it must run with -v): how many xruns were blamed on each client,
+        by name, including clients that have gone since."""
+        blamed = collections.Counter()
+        for line in self.server_log().split("\n"):
+            found = re.search(r"xrun: client '(.*)' did not finish in time", line)
+            if found:
+                blamed[found[1]] += 1
+        return blamed
 
     def wait_for_port(self, name, timeout=10):
         deadline = time.time() + timeout

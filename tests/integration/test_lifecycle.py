@@ -74,17 +74,20 @@ class LifecycleTest(TestCase, AudioAssertions):
         # go at once, the others are told, and the chain plays on exactly.
         source = [noise(8 * RATE, 31), noise(8 * RATE, 32)]
         killer = os.path.join(TEST_CLIENTS, "killer_client")
-        with Server(period=256, capture_signal=source) as server:
+        with Server(period=256, capture_signal=source, extra_server_args=["-v"]) as server:
             server.spawn_thru("chain")
             self.rewire_chain(server, ["chain"])
             evmon = server.spawn("jack_evmon")
-            time.sleep(0.3)
-            # The machine's own xruns, over a window about as long as the test's.
-            quiet = server.status()
-            time.sleep(1.0)
-            before = server.status()
-            leaver = server.spawn(killer, "leaver", "100", "system:capture_2", "system:playback_2", "--exit",
+            leaver = server.spawn(killer, "leaver", "0", "system:capture_2", "system:playback_2", "--exit",
                                   direct=True)
+            deadline = time.time() + 20
+            while "active" not in read_log(leaver):
+                self.assertLess(time.time(), deadline, read_log(leaver))
+                time.sleep(0.02)
+            server.wait_for_connection("leaver:out", "system:playback_2")
+            time.sleep(0.3)
+            before = server.status()
+            leaver.send_signal(signal.SIGUSR1)
             leaver.wait(timeout=20)
             self.assertEqual(leaver.returncode, 0, read_log(leaver))
             exited = time.time()
@@ -95,11 +98,16 @@ class LifecycleTest(TestCase, AudioAssertions):
             time.sleep(0.5)
             after = server.status()
             out = server.playback()
+            blamed = server.blamed_xruns()
         self.assertIn("Client leaver unregistered", read_log(evmon))
-        # One for the cycle it left in the middle of, at most; the rest is the machine's noise
-        # (more of it under a sanitizer: TSan counted 4), measured before the client started.
-        xruns, quiet_xruns = after["xruns"] - before["xruns"], before["xruns"] - quiet["xruns"]
-        self.assertLessEqual(xruns, (8 if sanitizer() else 3) + 2 * quiet_xruns)
+        # Leaving costs one xrun at most, blamed on the client: the cycle it left in the middle
+        # of. The others in the window are the machine's (the driver woken late, the chain's
+        # client late), counted as such.
+        xruns = after["xruns"] - before["xruns"]
+        print("xruns while the client left: %d (%d from the driver); blamed: %s"
+              % (xruns, after["driver_xruns"] - before["driver_xruns"], dict(blamed)))
+        self.assertLessEqual(blamed["leaver"] - before["client_xruns"]["leaver"], 1)
+        self.assertGreaterEqual(xruns, blamed["leaver"] - before["client_xruns"]["leaver"])
         # The chain is silent only around cycles it missed, each counted as an xrun: the cycle it
         # was late for, the one it is skipped in while it finishes, and a last one at most.
         wired = before["cycles"] * 256
@@ -140,17 +148,24 @@ class LifecycleTest(TestCase, AudioAssertions):
             before, started = server.status(), time.time()
             time.sleep(3)
             after, elapsed = server.status(), time.time() - started
-            self.assertGreater(after["cycles"] - before["cycles"], 0.8 * elapsed * RATE / PERIOD,
+            # A server that waited for the slow client would run a tenth of the cycles.
+            self.assertGreater(after["cycles"] - before["cycles"], 0.5 * elapsed * RATE / PERIOD,
                                "the server slowed down with the slow client")
             self.assertGreater(after["xruns"], before["xruns"], "the slow client's misses were not reported")
+            blamed = {name: after["client_xruns"][name] - before["client_xruns"][name] for name in ("slow", "fast")}
+            self.assertGreater(blamed["slow"], 0, "the slow client's misses were blamed on others: %s" % blamed)
             self.assertIsNone(slow.poll(), "the slow client died: " + read_log(slow))
             self.assertIn("slow:out_1", server.lsp())
             self.assertIn("xrun", read_log(slow).split())
             out = server.playback()
         # From the moment both branches were wired (the rewiring itself leaves silence).
-        wired = before["cycles"] * PERIOD
-        fast, slow_out = out[0][wired:], out[1][wired:]
-        self.assert_identical_or_silent_periods(fast, source[0][wired:], PERIOD, minimum_ratio=0.97)
+        wired, measured = before["cycles"] * PERIOD, after["cycles"] * PERIOD
+        fast, slow_out = out[0][wired:measured], out[1][wired:]
+        # The fast branch is silent only in cycles it missed itself or the driver woke too late
+        # for (on a loaded machine), each an xrun blamed on it or on the driver.
+        own_misses = blamed["fast"] + after["driver_xruns"] - before["driver_xruns"]
+        self.assert_identical_or_silent_periods(fast, source[0][wired:measured], PERIOD,
+                                                at_most_silent=3 * own_misses)
         # The slow client never finishes a cycle in time, so it is heard as silence: never as
         # its late (stale) audio, never as anything else.
         self.assertFalse(any(slow_out), "the slow client's late output reached the playback")

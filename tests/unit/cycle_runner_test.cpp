@@ -93,3 +93,20 @@ TEST(CycleRunner, BufferSizeChangeStopsAndRestartsCycling) {
     EXPECT_LT(rig.engine.set_buffer_size(kMaxBufferFrames * 2), 0);
     EXPECT_EQ(rig.control->header.buffer_size.load(), 128u);
 }
+
+TEST(CycleRunner, XrunsAreBlamedOnClientsEvenAfterTheyLeft) {
+    EngineRig rig;
+    std::string name = "player";
+    uint32_t status = 0;
+    int refnum = rig.engine.open_client(name, 0, 0, status);
+    ASSERT_GT(refnum, 0);
+    EXPECT_EQ(rig.engine.blame_xrun(uint32_t(refnum)), "player");
+    EXPECT_EQ(rig.engine.blame_xrun(uint32_t(refnum)), "player");
+    EXPECT_EQ(rig.control->clients[refnum].xruns, 2u);
+    // The driver notes a cycle at the next cycle start: a client that died in it may be gone.
+    rig.engine.close_client(uint32_t(refnum));
+    EXPECT_EQ(rig.engine.blame_xrun(uint32_t(refnum)), "player");
+    EXPECT_EQ(rig.control->clients[refnum].xruns, 0u);
+    EXPECT_EQ(rig.engine.blame_xrun(kMaxClients - 1), "");
+    EXPECT_EQ(rig.engine.blame_xrun(kMaxClients), "");
+}

@@ -31,20 +31,37 @@ int usage(FILE* out) {
     return out == stderr ? 2 : 0;
 }
 
+float shared_float(const std::atomic<uint32_t>& bits) {
+    float value;
+    uint32_t raw = bits.load();
+    std::memcpy(&value, &raw, sizeof value);
+    return value;
+}
+
 void print_status(client::Client& client, const std::string& server) {
     const auto& header = client.header();
     uint32_t rate = header.sample_rate.load(), frames = header.buffer_size.load();
-    float load;
-    uint32_t bits = header.cpu_load_bits.load();
-    std::memcpy(&load, &bits, sizeof load);
     std::printf("server '%s': %u Hz, %u frames per period (%.2f ms), %s, %s\n", server.c_str(),
                 rate, frames, 1000.0 * frames / rate, header.sync_mode.load() ? "sync" : "async",
                 header.realtime.load() ? "real-time" : "normal scheduling");
-    std::printf("cycles: %llu   DSP load: %.1f %%   xruns: %llu\n",
-                static_cast<unsigned long long>(header.cycle.load()), load,
-                static_cast<unsigned long long>(header.xrun_count.load()));
-    std::printf("graph:\n");
+    // An xrun not from the driver (woken late, device lost data) is blamed on the clients that
+    // had not finished in time, each counted below.
+    std::printf("cycles: %llu   DSP load: %.1f %%   xruns: %llu (%llu from the driver)   "
+                "longest driver delay: %.2f ms\n",
+                static_cast<unsigned long long>(header.cycle.load()),
+                shared_float(header.cpu_load_bits),
+                static_cast<unsigned long long>(header.xrun_count.load()),
+                static_cast<unsigned long long>(header.driver_xrun_count.load()),
+                shared_float(header.max_delayed_bits) / 1000.0);
     auto& link = client.link();
+    std::printf("clients:\n");
+    for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum) {
+        client::ClientInfo info;
+        if (refnum == client.refnum() || !link.read_client_info(refnum, info)) continue;
+        std::printf("  %s  xruns %llu\n", info.name.c_str(),
+                    static_cast<unsigned long long>(info.xruns));
+    }
+    std::printf("graph:\n");
     for (const auto& port : link.live_ports()) {
         if (port.owner == client.refnum()) continue;
         auto peers = link.connection_names(port.id);

@@ -4,7 +4,8 @@
  * With SOURCE and DESTINATION it connects itself between them once active, so a test can run
  * thousands of them without a jack_connect per port. With --close it closes and exits normally
  * instead of dying: the same life without the kill, for comparison. With --exit it calls exit(0)
- * while still active, never closing: a client that just leaves. */
+ * while still active, never closing: a client that just leaves. CYCLES 0: until SIGUSR1 instead,
+ * so that a test chooses the moment. */
 #include <jack/jack.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -29,6 +30,11 @@ static int process(jack_nframes_t frames, void* arg) {
     return 0;
 }
 
+static void on_usr1(int signo) {
+    (void)signo;
+    sem_post(&done);
+}
+
 int main(int argc, char** argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: killer_client NAME CYCLES [SOURCE DESTINATION]\n");
@@ -39,6 +45,7 @@ int main(int argc, char** argv) {
     exit_instead = argc > 5 && strcmp(argv[5], "--exit") == 0;
     close_instead = close_instead || exit_instead;
     sem_init(&done, 0, 0);
+    signal(SIGUSR1, on_usr1);
     jack_client_t* client = jack_client_open(argv[1], JackNoStartServer, NULL);
     if (!client) return 1;
     in = jack_port_register(client, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
