@@ -59,9 +59,12 @@ class AlsaCase(TestCase):
         the same for every channel (they may start at different times: they are connected one
         after the other), period for period. A period may be silence instead, but only as many
         as the server reported glitches (a client that missed its deadline, say); and the
-        latency may change, but only as often as the server restarted the device (a busy machine
-        can stall the driver past the device's buffer), and a restarted device first plays the
-        `buffer_periods` of silence it was primed with."""
+        latency may change, but only where the server restarted the device (a busy machine can
+        stall the driver past the device's buffer): a restarted device first plays the
+        `buffer_periods` of silence it was primed with, then the period the graph made before the
+        restart, then the copy at the restarted devices' alignment (measured under stalls of up to
+        40 ms: silence x3, one period three periods late, then the old latency again). So two
+        moves per restart."""
         latencies, silent = set(), 0
         for output, source in zip(channels, signal):
             start, source_start, _ = find_copy(output, source, 64)
@@ -70,7 +73,7 @@ class AlsaCase(TestCase):
             for begin in range(start, len(output), period):
                 chunk = output[begin:begin + period]
                 expected = copied(source, begin, len(chunk), offset)
-                if chunk != expected and any(chunk) and moves < self.device_restarts:
+                if chunk != expected and any(chunk) and moves < 2 * self.device_restarts:
                     # A restarted device: the copy goes on from here at another latency.
                     moves += 1
                     sound = begin + next(i for i, v in enumerate(chunk) if v != 0)
