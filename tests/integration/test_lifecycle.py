@@ -101,13 +101,15 @@ class LifecycleTest(TestCase, AudioAssertions):
             blamed = server.blamed_xruns()
         self.assertIn("Client leaver unregistered", read_log(evmon))
         # Leaving costs one xrun at most, blamed on the client: the cycle it left in the middle
-        # of. The others in the window are the machine's (the driver woken late, the chain's
-        # client late), counted as such.
-        xruns = after["xruns"] - before["xruns"]
+        # of. Its process thread runs on while exit() tears the process down (slowly under a
+        # sanitizer), so a stall of the machine meanwhile makes it late too; such stalls show as
+        # the driver's xruns or the chain's, in the same window.
+        xruns, driver_xruns = after["xruns"] - before["xruns"], after["driver_xruns"] - before["driver_xruns"]
+        leaving = blamed["leaver"] - before["client_xruns"]["leaver"]
         print("xruns while the client left: %d (%d from the driver); blamed: %s"
-              % (xruns, after["driver_xruns"] - before["driver_xruns"], dict(blamed)))
-        self.assertLessEqual(blamed["leaver"] - before["client_xruns"]["leaver"], 1)
-        self.assertGreaterEqual(xruns, blamed["leaver"] - before["client_xruns"]["leaver"])
+              % (xruns, driver_xruns, dict(blamed)))
+        self.assertLessEqual(leaving, 1 + driver_xruns + blamed["chain"] - before["client_xruns"]["chain"])
+        self.assertGreaterEqual(xruns, leaving)
         # The chain is silent only around cycles it missed, each counted as an xrun: the cycle it
         # was late for, the one it is skipped in while it finishes, and a last one at most.
         wired = before["cycles"] * 256
