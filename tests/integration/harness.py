@@ -317,6 +317,22 @@ RATE = 48000
 PERIOD = 1024
 
 
+def split_at_silence(samples, length):
+    """`samples` cut at every stretch of at least `length` zeros (the stretches dropped)."""
+    runs, begin, i = [], 0, 0
+    while i < len(samples):
+        if samples[i] != 0:
+            i += 1
+            continue
+        zeros_end = next((j for j in range(i, len(samples)) if samples[j] != 0), len(samples))
+        if zeros_end - i >= length:
+            runs.append(samples[begin:i])
+            begin = zeros_end
+        i = zeros_end
+    runs.append(samples[begin:])
+    return runs
+
+
 def matching_suffix(out, expected):
     """Length of the longest tail of `out` equal, sample for sample, to `expected` at the same
     frame indices."""
