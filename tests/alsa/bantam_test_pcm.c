@@ -13,16 +13,22 @@
 
 #include "test_pcm.h"
 
+/* Written again at every start (a restart too) while a test may be reading it: so written
+ * beside it and renamed over it, never seen half-written. */
 static void write_status(const struct test_pcm* pcm) {
     if (!pcm->config.status_file) return;
-    FILE* file = fopen(pcm->config.status_file, "w");
+    char temporary[4096];
+    if (snprintf(temporary, sizeof temporary, "%s.new", pcm->config.status_file) >=
+        (int)sizeof temporary)
+        return;
+    FILE* file = fopen(temporary, "w");
     if (!file) return;
     fprintf(file, "stream=%s format=%s access=%s rate=%u period=%lu buffer=%lu channels=%u\n",
             pcm->io.stream == SND_PCM_STREAM_PLAYBACK ? "playback" : "capture",
             snd_pcm_format_name(pcm->io.format), snd_pcm_access_name(pcm->io.access), pcm->io.rate,
             (unsigned long)pcm->io.period_size, (unsigned long)pcm->io.buffer_size,
             pcm->io.channels);
-    fclose(file);
+    if (fclose(file) == 0) rename(temporary, pcm->config.status_file);
 }
 
 static int on_start(snd_pcm_ioplug_t* io) {
