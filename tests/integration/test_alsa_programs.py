@@ -91,19 +91,21 @@ def count_missed(misses):
 def follow_with_gaps(played, source, gaps):
     """How far `played` is `source` from their first samples on, allowing up to `gaps` stretches
     of inserted silence after which the source goes on where it was: returns (frames of
-    `played`, frames of `source`, gaps used)."""
-    pos = done = used = 0
+    `played`, frames of `source`, the inserted stretches' lengths)."""
+    pos = done = 0
+    inserted = []
     while pos < len(played) and done < len(source):
         run = next((i for i, (a, b) in enumerate(zip(played[pos:], source[done:])) if a != b),
                    min(len(played) - pos, len(source) - done))
         pos, done = pos + run, done + run
-        if pos == len(played) or done == len(source) or played[pos] != 0 or used == gaps:
+        if pos == len(played) or done == len(source) or played[pos] != 0 or len(inserted) == gaps:
             break
         silence = first_nonzero(played[pos:])
         if silence < 0 or played[pos + silence] != source[done]:
             break
-        pos, used = pos + silence, used + 1
-    return pos, done, used
+        inserted.append(silence)
+        pos += silence
+    return pos, done, inserted
 
 
 class AlsaServer(Server):
@@ -196,23 +198,14 @@ class AlsaProgramsTest(TestCase):
             skip = first_nonzero(out[pos:])
             self.assertGreaterEqual(skip, 0, "%s: signal %d never arrived" % (what, number))
             pos += skip
-            done, inserted = 0, []
-            while done < len(sig):
-                body = out[pos:pos + len(sig) - done]
-                wrong = next((i for i, (a, b) in enumerate(zip(body, sig[done:])) if a != b), None)
-                if wrong is None:
-                    self.assertEqual(len(body), len(sig) - done, "%s: signal %d cut short" % (what, number))
-                    pos += len(body)
-                    break
-                pos, done = pos + wrong, done + wrong
-                silence = first_nonzero(out[pos:])
-                if out[pos] != 0 or silence < 0 or len(inserted) == gaps:
-                    self.fail("%s: signal %d differs at its frame %d of %d: %s (silence inserted before: "
-                              "%s frames, %d allowed)" % (what, number, done, len(sig),
-                                                          "silence" if out[pos] == 0 else "another sample",
-                                                          inserted, gaps))
-                inserted.append(silence)
-                pos += silence
+            length, done, inserted = follow_with_gaps(out[pos:], sig, gaps)
+            if done < len(sig):
+                at = pos + length
+                self.fail("%s: signal %d differs at its frame %d of %d: %s (silence inserted before: %s frames, "
+                          "%d allowed)" % (what, number, done, len(sig),
+                                           "cut short" if at == len(out) else
+                                           "silence" if out[at] == 0 else "another sample", inserted, gaps))
+            pos += length
             gaps -= len(inserted)
         self.assertEqual(first_nonzero(out[pos:]), -1, "%s: sound after the last signal" % what)
 
@@ -375,7 +368,8 @@ class AlsaProgramsTest(TestCase):
                 start = first_nonzero(out[channel])
                 played = out[channel][start:]
                 end = len(played) - first_nonzero(played[::-1])
-                good, heard, used = follow_with_gaps(played[:end], samples[channel], gaps)
+                good, heard, inserted = follow_with_gaps(played[:end], samples[channel], gaps)
+                used = len(inserted)
                 self.assertGreater(heard, RATE // 4, "less than a quarter second played")
                 last = played[good - 256:good]
                 for begin in range(good, end, 256):

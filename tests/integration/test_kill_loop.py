@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from harness import TEST_CLIENTS, AudioAssertions, Server, TestCase, read_log, sanitizer
+from harness import TEST_CLIENTS, AudioAssertions, Server, TestCase, read_log
 
 KILLS = int(os.environ.get("BANTAM_KILLS", "1000"))
 AT_ONCE = 4

@@ -2,11 +2,11 @@
 // its settings, the graph (clients, ports, connections), DSP load and xruns.
 
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,13 +31,6 @@ int usage(FILE* out) {
     return out == stderr ? 2 : 0;
 }
 
-float shared_float(const std::atomic<uint32_t>& bits) {
-    float value;
-    uint32_t raw = bits.load();
-    std::memcpy(&value, &raw, sizeof value);
-    return value;
-}
-
 void print_status(client::Client& client, const std::string& server) {
     const auto& header = client.header();
     uint32_t rate = header.sample_rate.load(), frames = header.buffer_size.load();
@@ -49,10 +42,10 @@ void print_status(client::Client& client, const std::string& server) {
     std::printf("cycles: %llu   DSP load: %.1f %%   xruns: %llu (%llu from the driver)   "
                 "longest driver delay: %.2f ms\n",
                 static_cast<unsigned long long>(header.cycle.load()),
-                shared_float(header.cpu_load_bits),
+                std::bit_cast<float>(header.cpu_load_bits.load()),
                 static_cast<unsigned long long>(header.xrun_count.load()),
                 static_cast<unsigned long long>(header.driver_xrun_count.load()),
-                shared_float(header.max_delayed_bits) / 1000.0);
+                std::bit_cast<float>(header.max_delayed_bits.load()) / 1000.0);
     auto& link = client.link();
     std::printf("clients:\n");
     for (uint32_t refnum = 0; refnum < kMaxClients; ++refnum) {
