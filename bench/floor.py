@@ -32,18 +32,30 @@ def describe_machine():
             "clocksource": clock}
 
 
-def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0):
-    out = subprocess.run([tools["pingpong"], placement, str(rounds), "70", str(processes), str(period_usecs)],
-                         capture_output=True, text=True, timeout=300).stdout.split()
+# Distinct 2 MiB regions a pass-through client on Bantam touches every cycle beyond what a bare
+# ring process touches (its code, stack, libc, and the futex page its activation record plays),
+# read off /proc/PID/maps of bench/passthrough.c: the heap (client and port objects), the port
+# buffers (32 KiB apiece, so most lie outside the activations' region), the control segment's
+# header and its graph snapshots (two regions), and the page-table page holding libjack's data,
+# the vDSO and ld.so's data (clock_gettime).
+CLIENT_REGIONS = 5
+
+
+def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0, regions=0):
+    out = subprocess.run([tools["pingpong"], placement, str(rounds), "70", str(processes), str(period_usecs),
+                          str(regions)], capture_output=True, text=True, timeout=300).stdout.split()
     return {"hop_ns": float(out[2]), "cpu_ns_per_hop": float(out[4]), "processes": processes,
-            "period_usecs": period_usecs}
+            "period_usecs": period_usecs, "regions": regions}
 
 
 def measure_floor(tools, periods, probe_seconds=10):
     floor = {"pingpong_same": _pingpong(tools, "same"), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
              # 32 processes, one round per 64-frame period: a chain's hops, from caches cooled by
              # the idle time between cycles, with nothing but the futexes.
-             "ring32_paced": _pingpong(tools, "same", 3000, 32, 64 * 1000000 // servers.RATE)}
+             "ring32_paced": _pingpong(tools, "same", 3000, 32, 64 * 1000000 // servers.RATE),
+             # The same ring, each process also touching a client's memory footprint every hop.
+             "ring32_footprint": _pingpong(tools, "same", 3000, 32, 64 * 1000000 // servers.RATE,
+                                           CLIENT_REGIONS)}
     for period in periods:
         out = subprocess.run([tools["timer_probe"], str(period), str(servers.RATE), str(probe_seconds)],
                              capture_output=True, text=True, timeout=probe_seconds + 30).stdout.split()

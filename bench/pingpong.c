@@ -1,14 +1,19 @@
 /* The machine's floor for one hop between processes: PROCESSES processes (2: a ping-pong) pass a
  * token around a ring through shared futexes, each waking the next and then sleeping, exactly
  * what a chain of JACK clients does once per client per cycle.
- *   pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS]]]]
+ *   pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS [REGIONS]]]]]
  * "same" pins every process to CPU 0; "cross" alternates CPUs 0 and 1, so every hop crosses.
  * With PERIOD_USECS the first process starts one round per period, sleeping in between as a
  * driver does: the ring then runs from caches the idle time (and, on a virtual machine, the
  * host) has cooled, as a real chain does each cycle. Back to back, everything stays hot.
  * PRIORITY > 0 runs them SCHED_FIFO, as audio threads run. Prints the wall time of one hop and
  * the CPU time all processes spent per hop, in nanoseconds. A ring of many processes costs more
- * per hop than a ping-pong of two: each switch lands in another address space. */
+ * per hop than a ping-pong of two: each switch lands in another address space.
+ * REGIONS > 0: at each hop every process also reads one cache line in each of REGIONS pages, each
+ * page in its own 2 MiB region (its own page-table page). A real client touches that many or more
+ * every cycle (its code and stack, the libraries', the heap, the server's shared segments), and
+ * after a switch to another address space each costs a page walk; this is the floor for a chain
+ * of processes with a client's footprint. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <sched.h>
@@ -47,6 +52,29 @@ static void take(_Atomic uint32_t* word) {
         syscall(SYS_futex, word, FUTEX_WAIT, 0, NULL, NULL, 0);
 }
 
+#define REGION_BYTES (2L << 20)
+
+/* REGIONS pages, each in its own 2 MiB region, faulted in before the first hop. */
+static volatile char* map_regions(int regions) {
+    if (regions <= 0) return NULL;
+    volatile char* base = mmap(NULL, REGION_BYTES * regions, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    for (int k = 0; k < regions; ++k)
+        base[REGION_BYTES * k] = 1;
+    return base;
+}
+
+/* Lines at different offsets in each page, as a client's scattered data is; volatile reads, so
+ * the compiler keeps them. */
+static void touch_regions(volatile char* base, int regions) {
+    for (int k = 0; k < regions; ++k)
+        (void)base[REGION_BYTES * k + (k * 64) % 4096];
+}
+
 static void pass(_Atomic uint32_t* word) {
     atomic_store(word, 1);
     syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -65,7 +93,9 @@ static double cpu_seconds(const struct rusage* usage) {
 
 int main(int argc, char** argv) {
     if (argc < 2 || (strcmp(argv[1], "same") && strcmp(argv[1], "cross"))) {
-        fprintf(stderr, "usage: pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES]]]\n");
+        fprintf(stderr,
+                "usage: pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS "
+                "[REGIONS]]]]]\n");
         return 2;
     }
     int cross = strcmp(argv[1], "cross") == 0;
@@ -73,6 +103,7 @@ int main(int argc, char** argv) {
     int priority = argc > 3 ? atoi(argv[3]) : 0;
     int processes = argc > 4 ? atoi(argv[4]) : 2;
     long period_ns = argc > 5 ? atol(argv[5]) * 1000 : 0;
+    int regions = argc > 6 ? atoi(argv[6]) : 0;
     if (processes < 2 || processes > MAX_PROCESSES || rounds < 1) return 2;
     struct slot* ring = mmap(NULL, sizeof(struct slot) * MAX_PROCESSES, PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -82,14 +113,17 @@ int main(int argc, char** argv) {
         children[i] = fork();
         if (children[i] == 0) {
             pin(cross ? i % 2 : 0, priority);
+            volatile char* footprint = map_regions(regions);
             for (long r = 0; r < rounds; ++r) {
                 take(&ring[i].turn);
+                touch_regions(footprint, regions);
                 pass(&ring[(i + 1) % processes].turn);
             }
             _exit(0);
         }
     }
     pin(0, priority);
+    volatile char* footprint = map_regions(regions);
     usleep(100000); /* every process is waiting for the token */
     double cpu_before = seconds_now(CLOCK_PROCESS_CPUTIME_ID);
     double wall = 0;
@@ -105,6 +139,7 @@ int main(int argc, char** argv) {
             clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL);
         }
         double start = seconds_now(CLOCK_MONOTONIC);
+        touch_regions(footprint, regions);
         pass(&ring[1].turn);
         take(&ring[0].turn);
         wall += seconds_now(CLOCK_MONOTONIC) - start;
@@ -117,7 +152,7 @@ int main(int argc, char** argv) {
         cpu += cpu_seconds(&usage);
     }
     double hops = (double)rounds * processes;
-    printf("%s hop_ns %.0f cpu_ns_per_hop %.0f processes %d period_usecs %ld\n", argv[1],
-           wall / hops * 1e9, cpu / hops * 1e9, processes, period_ns / 1000);
+    printf("%s hop_ns %.0f cpu_ns_per_hop %.0f processes %d period_usecs %ld regions %d\n", argv[1],
+           wall / hops * 1e9, cpu / hops * 1e9, processes, period_ns / 1000, regions);
     return 0;
 }

@@ -40,6 +40,11 @@ def floor_text(floor):
         lines.append("futex ring of %d processes on one core, one round per %d us (as a chain's cycle): %.2f us wall, "
                      "%.2f us CPU per hop" % (ring["processes"], ring["period_usecs"], ring["hop_ns"] / 1e3,
                                               ring["cpu_ns_per_hop"] / 1e3))
+    footprint = floor.get("ring32_footprint")
+    if footprint:
+        lines.append("the same ring, each process also reading a line in %d pages in separate 2 MiB regions per hop "
+                     "(a client's footprint beyond the ring's, bench/floor.py): %.2f us wall, %.2f us CPU per hop"
+                     % (footprint["regions"], footprint["hop_ns"] / 1e3, footprint["cpu_ns_per_hop"] / 1e3))
     for period, t in sorted(floor["timer"].items()):
         lines.append("timer probe at %s frames: late p50 %d p99 %d p99.9 %d max %d us; later than a period %d "
                      "times in %d s (%d wakes)" % (period, t["p50"], t["p99"], t["p999"], t["max"],
@@ -117,6 +122,13 @@ def targets(results):
                 out.append(("Per-client hop (wall, 32-client chain, %d frames) vs a paced 32-process futex ring "
                             "(for reference)" % period,
                             "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], ring["hop_ns"] / 1e3, fmt(r)), None))
+            footprint = results["floor"].get("ring32_footprint")
+            if footprint:
+                r = b["hop_us_p50"] * 1e3 / footprint["hop_ns"]
+                out.append(("Per-client hop (wall, 32-client chain, %d frames) vs the same ring with a client's "
+                            "memory footprint (for reference)" % period,
+                            "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], footprint["hop_ns"] / 1e3, fmt(r)),
+                            None))
         small, big = find(results, "bantam", False, period, "chain", 8), find(results, "bantam", False, period,
                                                                                "chain", 64)
         if small and big:
