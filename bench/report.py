@@ -2,6 +2,7 @@
 Bantam/jackd2 ratios and the targets) and docs/benchmark.svg (cost per cycle against N)."""
 
 import os
+import statistics
 
 import plot
 import servers
@@ -27,6 +28,8 @@ def run_line(run):
         line += " hop %.1f us chain p99 %d us" % (f["hop_us_p50"], f["chain_us_p99"])
     if "cpu_us_per_cycle_runs" in f:
         line += " (median of %s)" % "/".join("%.1f" % v for v in f["cpu_us_per_cycle_runs"])
+    if "cpu_ratio_to_jackd2_runs" in f:
+        line += " /jackd2 paired %s" % "/".join("%.2f" % v for v in f["cpu_ratio_to_jackd2_runs"])
     return line
 
 
@@ -93,8 +96,15 @@ def targets(results):
             b = find(results, "bantam", sync, period, "chain", 32)
             j = find(results, "jackd2", sync, period, "chain", 32)
             r = ratio(b and b["cpu_us_per_cycle"], j and j["cpu_us_per_cycle"])
+            measured = fmt(r) + "×"
+            pairs = b and b.get("cpu_ratio_to_jackd2_runs")
+            if pairs:
+                # Judged on the median of the paired runs' ratios (bench/run: paired_cpu_ratios).
+                r = statistics.median(pairs)
+                measured = "%s× (median of %d paired runs: %s)" % (fmt(r), len(pairs),
+                                                                  ", ".join(fmt(p) for p in pairs))
             out.append(("CPU per cycle, 32-client chain, %d frames, %s: ≤ 0.5× jackd2" % (period, mode(sync)),
-                        fmt(r) + "×", None if r is None else r <= 0.5))
+                        measured, None if r is None else r <= 0.5))
     longest = results.get("longest", {})
     for period in periods:
         b, j = longest.get("bantam/%d" % period), longest.get("jackd2/%d" % period)
@@ -169,7 +179,9 @@ def write(results, out_dir):
              "xrun callbacks; wake = process start after the cycle start as jack_get_cycle_times reports it "
              "(p50/p99/p99.9, µs); hop = median over cycles of (last client's start − first's) / (N−1)." % servers.RATE
              + (" With --repeat K, each configuration ran K times, the servers alternating, and every figure is "
-                "the run with the median CPU per cycle." if results["args"].get("repeat", 1) > 1 else ""),
+                "the run with the median CPU per cycle; the CPU targets are judged on the median of the "
+                "Bantam/jackd2 ratios of runs made one after the other." if results["args"].get("repeat", 1) > 1
+                else ""),
              "", "## The machine's floor", "", "```", floor_text(results["floor"]), "```", "",
              "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for name, value, met in targets(results):
