@@ -126,19 +126,14 @@ def targets(results):
             out.append(("Per-client hop (wall, 32-client chain, %d frames): ≤ 1.5× same-core ping-pong" % period,
                         "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], same["hop_ns"] / 1e3, fmt(r)),
                         r <= 1.5))
-            ring = results["floor"].get("ring32_paced")
-            if ring:
-                r = b["hop_us_p50"] * 1e3 / ring["hop_ns"]
-                out.append(("Per-client hop (wall, 32-client chain, %d frames) vs a paced 32-process futex ring "
-                            "(for reference)" % period,
-                            "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], ring["hop_ns"] / 1e3, fmt(r)), None))
-            footprint = results["floor"].get("ring32_footprint")
-            if footprint:
-                r = b["hop_us_p50"] * 1e3 / footprint["hop_ns"]
-                out.append(("Per-client hop (wall, 32-client chain, %d frames) vs the same ring with a client's "
-                            "memory footprint (for reference)" % period,
-                            "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], footprint["hop_ns"] / 1e3, fmt(r)),
-                            None))
+            for key, reference in (("ring32_paced", "a paced 32-process futex ring"),
+                                   ("ring32_footprint", "the same ring with a client's memory footprint")):
+                ring = results["floor"].get(key)
+                if ring:
+                    r = b["hop_us_p50"] * 1e3 / ring["hop_ns"]
+                    out.append(("Per-client hop (wall, 32-client chain, %d frames) vs %s (for reference)"
+                                % (period, reference),
+                                "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], ring["hop_ns"] / 1e3, fmt(r)), None))
         small, big = find(results, "bantam", False, period, "chain", 8), find(results, "bantam", False, period,
                                                                                "chain", 64)
         if small and big:
