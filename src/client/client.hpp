@@ -127,7 +127,7 @@ class Client {
 
     // Alternate thread model and the loop behind the process callback.
     // Blocks until this client's turn (the one wait on the real-time path).
-    jack_nframes_t cycle_wait() noexcept;
+    RT_HOT jack_nframes_t cycle_wait() noexcept;
     RT_NONBLOCKING void cycle_signal(int status) noexcept;
     // A client this one feeds was skipped this cycle, still busy with an older one.
     RT_NONBLOCKING bool feeds_a_skipped_client() const noexcept;
@@ -168,9 +168,9 @@ class Client {
     uint64_t uuid_value() const;
     // jack_cycle_wait for the alternate thread model: when the client stops, the thread exits
     // here as it does in JACK2, so a user loop never spins on a 0 frame count.
-    jack_nframes_t cycle_wait_or_exit();
+    RT_HOT jack_nframes_t cycle_wait_or_exit();
     // jack_cycle_signal: the timebase callback (if master) runs here, as in JACK2.
-    void cycle_signal_from_user(int status);
+    RT_HOT void cycle_signal_from_user(int status);
 
   private:
     Client() = default;
@@ -179,12 +179,12 @@ class Client {
     void notification_loop();
     void dispatch(const ipc::Notification& notification);
     void deliver_session_event(const ipc::Notification& notification);
-    void process_loop();
+    RT_HOT void process_loop();
     // Thread: RT, around the process callback of each cycle.
     // Not noexcept: a user callback may end the thread by forced unwinding (pthread_exit,
     // as Python does to threads that call back into it during interpreter shutdown).
-    void run_sync_callback();
-    void run_timebase_callback(jack_nframes_t frames);
+    RT_HOT void run_sync_callback();
+    RT_HOT void run_timebase_callback(jack_nframes_t frames);
     static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
     void start_process_thread();

@@ -12,7 +12,8 @@ namespace bantam::ipc {
 // RT_NONBLOCKING: real-time code calls them only at its one waiting point, between cycles.
 
 // Returns false on timeout. timeout_usecs == 0 waits forever.
-bool futex_wait(std::atomic<uint32_t>& word, uint32_t expected, uint64_t timeout_usecs) noexcept;
+RT_HOT bool futex_wait(std::atomic<uint32_t>& word, uint32_t expected,
+                       uint64_t timeout_usecs) noexcept;
 RT_NONBLOCKING void futex_wake(std::atomic<uint32_t>& word, int count) noexcept;
 
 // A binary semaphore: signals do not pile up, and a signal before the wait is not lost.
@@ -23,7 +24,7 @@ struct alignas(64) Wakeup {
         if (signaled.exchange(1, std::memory_order_release) == 0) futex_wake(signaled, 1);
     }
     // Returns false on timeout (timeout_usecs == 0: forever).
-    bool wait(uint64_t timeout_usecs) noexcept;
+    RT_HOT bool wait(uint64_t timeout_usecs) noexcept;
     RT_NONBLOCKING bool try_consume() noexcept {
         return signaled.exchange(0, std::memory_order_acquire) == 1;
     }

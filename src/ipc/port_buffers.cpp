@@ -12,6 +12,7 @@ namespace {
 struct Sources {
     const Snapshot& snapshot;
     DataSegment& data;
+    uint32_t first = 0; // the route's copy of port_peers[begin]
     uint32_t begin = 0;
     uint32_t count = 0;
     uint64_t cycle = 0;
@@ -19,7 +20,7 @@ struct Sources {
 
     // The i-th source's buffer, or nullptr when it is not a port or is silent this cycle.
     RT_NONBLOCKING float* operator()(uint32_t i) const noexcept {
-        uint32_t source = snapshot.port_peers[begin + i];
+        uint32_t source = i == 0 ? first : snapshot.port_peers[begin + i];
         if (source == 0 || source >= kMaxPorts) return nullptr;
         uint32_t owner = snapshot.ports[source].owner % kMaxClients;
         if (source_skipped(data, owner, cycle)) return nullptr;
@@ -79,7 +80,8 @@ void* resolve_input(const Snapshot& snapshot, DataSegment& data, uint32_t port, 
     if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
     float* own = data.buffers[port].samples;
     const auto& route = snapshot.ports[port];
-    Sources sources{snapshot, data, route.peer_begin, route.peer_count, cycle, finished_only};
+    Sources sources{snapshot,         data,  route.first_peer, route.peer_begin,
+                    route.peer_count, cycle, finished_only};
     if (sources.begin > std::size(snapshot.port_peers) ||
         sources.count > std::size(snapshot.port_peers) - sources.begin)
         sources.count = 0;

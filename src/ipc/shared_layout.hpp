@@ -28,8 +28,9 @@ namespace bantam::ipc {
 inline constexpr uint32_t kSegmentMagic = 0x42414e54; // "BANT"
 // Raised with every change to the shared layout or the request wire format: a libjack and a
 // bantamd from different builds refuse each other instead of misreading (2: cycle_slots;
-// 3: xrun causes).
-inline constexpr uint32_t kProtocolVersion = 3;
+// 3: xrun causes; 4: first peer and first downstream client inline in the routes, snapshots
+// next to the header).
+inline constexpr uint32_t kProtocolVersion = 4;
 
 struct LatencyRange {
     uint32_t min = 0;
@@ -116,18 +117,25 @@ struct ClientRecord {
 // start. Per client: whether it runs this cycle, how many distinct upstream clients must finish
 // before it may (0: the driver wakes it), and whom to signal when done. Per port: its peers in
 // connection order (sources for an input, destinations for an output).
+//
+// The first entry of each list is also kept in its route: most inputs have one source and most
+// clients feed one other, so a cycle then reads neither table. After a switch to a client's
+// process every page it touches costs a page walk (rt/annotations.hpp, RT_HOT), and the tables
+// lie pages away from the routes.
 struct Snapshot {
     struct ClientRoute {
         uint32_t scheduled = 0;
         uint32_t upstream_count = 0;
         uint32_t downstream_begin = 0;
         uint32_t downstream_count = 0;
+        uint32_t first_downstream = 0; // downstream[downstream_begin] when downstream_count > 0
     };
     struct PortRoute {
         uint32_t peer_begin = 0;
         uint32_t peer_count = 0;
         uint32_t owner = 0;
         uint32_t type = uint32_t(PortType::audio); // PortType: how inputs are resolved
+        uint32_t first_peer = 0;                   // port_peers[peer_begin] when peer_count > 0
     };
     std::atomic<uint32_t> seq{0};
     uint64_t generation = 0;
@@ -150,11 +158,13 @@ struct Snapshot {
     }
 };
 
+// The snapshots follow the header, which every cycle reads too: the port records (2 MiB) would
+// put them in another page-table page.
 struct ControlSegment {
     EngineHeader header;
+    Snapshot snapshots[kSnapshotSlots];
     ClientRecord clients[kMaxClients];
     PortRecord ports[kMaxPorts];
-    Snapshot snapshots[kSnapshotSlots];
 };
 
 enum class RunState : uint32_t { waiting = 0, running = 1 };
@@ -261,18 +271,27 @@ RT_NONBLOCKING inline bool signal_tagged(std::atomic<uint64_t>& counter, uint64_
     }
 }
 
+// Counts one upstream client of `next` as done with `cycle`; wakes it if it was the last.
+RT_NONBLOCKING inline void signal_one(DataSegment& data, uint32_t next, uint64_t cycle,
+                                      uint64_t now_usecs) noexcept {
+    Activation& activation = data.activations[next % kMaxClients];
+    if (signal_tagged(activation.pending, cycle)) {
+        activation.signaled_usecs.store(now_usecs, std::memory_order_relaxed);
+        activation.wakeup.signal();
+    }
+}
+
 // Counts `refnum`'s part of `cycle` as done for every client it feeds, and wakes each one that
 // has nothing left to wait for.
 RT_NONBLOCKING inline void signal_downstream(DataSegment& data, const Snapshot& snapshot,
                                              uint32_t refnum, uint64_t cycle,
                                              uint64_t now_usecs) noexcept {
-    for (uint32_t downstream : snapshot.downstream_of(refnum)) {
-        Activation& next = data.activations[downstream % kMaxClients];
-        if (signal_tagged(next.pending, cycle)) {
-            next.signaled_usecs.store(now_usecs, std::memory_order_relaxed);
-            next.wakeup.signal();
-        }
-    }
+    const Snapshot::ClientRoute& route = snapshot.clients[refnum % kMaxClients];
+    if (route.downstream_count == 0) return;
+    signal_one(data, route.first_downstream, cycle, now_usecs);
+    const std::span<const uint32_t> all = snapshot.downstream_of(refnum);
+    for (size_t i = 1; i < all.size(); ++i)
+        signal_one(data, all[i], cycle, now_usecs);
 }
 
 } // namespace bantam::ipc

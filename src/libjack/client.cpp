@@ -67,11 +67,11 @@ JACK_EXPORT int jack_is_realtime(jack_client_t* client) {
     return client ? int(from_handle(client)->header().realtime.load()) : 0;
 }
 
-JACK_EXPORT jack_nframes_t jack_get_sample_rate(jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_get_sample_rate(jack_client_t* client) {
     return client ? from_handle(client)->header().sample_rate.load() : 0;
 }
 
-JACK_EXPORT jack_nframes_t jack_get_buffer_size(jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_get_buffer_size(jack_client_t* client) {
     return client ? from_handle(client)->header().buffer_size.load() : 0;
 }
 

@@ -15,14 +15,14 @@
 
 namespace midi = bantam::ipc::midi;
 
-JACK_EXPORT uint32_t jack_midi_get_event_count(void* port_buffer) {
+JACK_EXPORT RT_HOT uint32_t jack_midi_get_event_count(void* port_buffer) {
     return midi::event_count(port_buffer);
 }
 
 // 0, -EINVAL (not a MIDI buffer) or -ENOBUFS (no event at that index), as libjack-jackd2; the
 // header's "ENODATA" is not what JACK returns. `event` is untouched on failure.
-JACK_EXPORT int jack_midi_event_get(jack_midi_event_t* event, void* port_buffer,
-                                    uint32_t event_index) {
+JACK_EXPORT RT_HOT int jack_midi_event_get(jack_midi_event_t* event, void* port_buffer,
+                                           uint32_t event_index) {
     if (!event) return -EINVAL;
     midi::Event found;
     int result = midi::get(port_buffer, event_index, found);
@@ -33,7 +33,7 @@ JACK_EXPORT int jack_midi_event_get(jack_midi_event_t* event, void* port_buffer,
     return 0;
 }
 
-JACK_EXPORT void jack_midi_clear_buffer(void* port_buffer) {
+JACK_EXPORT RT_HOT void jack_midi_clear_buffer(void* port_buffer) {
     midi::clear(port_buffer);
 }
 
@@ -43,14 +43,14 @@ JACK_EXPORT void jack_midi_reset_buffer(void* port_buffer) {
     if (port_buffer) midi::init(port_buffer, bantam::kMaxBufferFrames);
 }
 
-JACK_EXPORT size_t jack_midi_max_event_size(void* port_buffer) {
+JACK_EXPORT RT_HOT size_t jack_midi_max_event_size(void* port_buffer) {
     return midi::max_event_size(port_buffer);
 }
 
 // NULL for a time at or after the period, earlier than the last event, or an event that does
 // not fit (only the last counts as lost).
-JACK_EXPORT jack_midi_data_t* jack_midi_event_reserve(void* port_buffer, jack_nframes_t time,
-                                                      size_t data_size) {
+JACK_EXPORT RT_HOT jack_midi_data_t* jack_midi_event_reserve(void* port_buffer, jack_nframes_t time,
+                                                             size_t data_size) {
     jack_midi_data_t* data = nullptr;
     midi::reserve(port_buffer, time, data_size, &data);
     return data;
@@ -58,11 +58,11 @@ JACK_EXPORT jack_midi_data_t* jack_midi_event_reserve(void* port_buffer, jack_nf
 
 // 0, -EINVAL (not a MIDI buffer, time out of order or at/after the period) or -ENOBUFS (does
 // not fit; counted as lost).
-JACK_EXPORT int jack_midi_event_write(void* port_buffer, jack_nframes_t time,
-                                      const jack_midi_data_t* data, size_t data_size) {
+JACK_EXPORT RT_HOT int jack_midi_event_write(void* port_buffer, jack_nframes_t time,
+                                             const jack_midi_data_t* data, size_t data_size) {
     return midi::write(port_buffer, time, data, data_size);
 }
 
-JACK_EXPORT uint32_t jack_midi_get_lost_event_count(void* port_buffer) {
+JACK_EXPORT RT_HOT uint32_t jack_midi_get_lost_event_count(void* port_buffer) {
     return midi::lost_count(port_buffer);
 }

@@ -50,7 +50,7 @@ JACK_EXPORT int jack_port_unregister(jack_client_t* client, jack_port_t* port) {
     return abi_guard(-1, [&] { return from_handle(client)->unregister_port(from_handle(port)); });
 }
 
-JACK_EXPORT void* jack_port_get_buffer(jack_port_t* port, jack_nframes_t frames) {
+JACK_EXPORT RT_HOT void* jack_port_get_buffer(jack_port_t* port, jack_nframes_t frames) {
     Port* p = from_handle(port);
     client::Client* owner = p ? p->link().client_by_refnum(p->owner()) : nullptr;
     return owner ? owner->port_buffer(p, frames) : nullptr;

@@ -29,8 +29,8 @@ JACK_EXPORT void jack_ringbuffer_free(jack_ringbuffer_t* rb) {
     ring::destroy(rb);
 }
 
-JACK_EXPORT void jack_ringbuffer_get_read_vector(const jack_ringbuffer_t* rb,
-                                                 jack_ringbuffer_data_t* vec) {
+JACK_EXPORT RT_HOT void jack_ringbuffer_get_read_vector(const jack_ringbuffer_t* rb,
+                                                        jack_ringbuffer_data_t* vec) {
     if (vec == nullptr) return;
     if (rb == nullptr) {
         fill_vector(vec, {});
@@ -39,8 +39,8 @@ JACK_EXPORT void jack_ringbuffer_get_read_vector(const jack_ringbuffer_t* rb,
     fill_vector(vec, ring::read_vector(*rb));
 }
 
-JACK_EXPORT void jack_ringbuffer_get_write_vector(const jack_ringbuffer_t* rb,
-                                                  jack_ringbuffer_data_t* vec) {
+JACK_EXPORT RT_HOT void jack_ringbuffer_get_write_vector(const jack_ringbuffer_t* rb,
+                                                         jack_ringbuffer_data_t* vec) {
     if (vec == nullptr) return;
     if (rb == nullptr) {
         fill_vector(vec, {});
@@ -49,22 +49,22 @@ JACK_EXPORT void jack_ringbuffer_get_write_vector(const jack_ringbuffer_t* rb,
     fill_vector(vec, ring::write_vector(*rb));
 }
 
-JACK_EXPORT size_t jack_ringbuffer_read(jack_ringbuffer_t* rb, char* dest, size_t cnt) {
+JACK_EXPORT RT_HOT size_t jack_ringbuffer_read(jack_ringbuffer_t* rb, char* dest, size_t cnt) {
     if (rb == nullptr || dest == nullptr) return 0;
     return ring::read(*rb, dest, cnt);
 }
 
-JACK_EXPORT size_t jack_ringbuffer_peek(jack_ringbuffer_t* rb, char* dest, size_t cnt) {
+JACK_EXPORT RT_HOT size_t jack_ringbuffer_peek(jack_ringbuffer_t* rb, char* dest, size_t cnt) {
     if (rb == nullptr || dest == nullptr) return 0;
     return ring::peek(*rb, dest, cnt);
 }
 
-JACK_EXPORT void jack_ringbuffer_read_advance(jack_ringbuffer_t* rb, size_t cnt) {
+JACK_EXPORT RT_HOT void jack_ringbuffer_read_advance(jack_ringbuffer_t* rb, size_t cnt) {
     if (rb == nullptr) return;
     ring::read_advance(*rb, cnt);
 }
 
-JACK_EXPORT size_t jack_ringbuffer_read_space(const jack_ringbuffer_t* rb) {
+JACK_EXPORT RT_HOT size_t jack_ringbuffer_read_space(const jack_ringbuffer_t* rb) {
     if (rb == nullptr) return 0;
     return ring::read_space(*rb);
 }
@@ -84,17 +84,18 @@ JACK_EXPORT void jack_ringbuffer_reset_size(jack_ringbuffer_t* rb, size_t sz) {
     ring::reset_size(*rb, sz);
 }
 
-JACK_EXPORT size_t jack_ringbuffer_write(jack_ringbuffer_t* rb, const char* src, size_t cnt) {
+JACK_EXPORT RT_HOT size_t jack_ringbuffer_write(jack_ringbuffer_t* rb, const char* src,
+                                                size_t cnt) {
     if (rb == nullptr || src == nullptr) return 0;
     return ring::write(*rb, src, cnt);
 }
 
-JACK_EXPORT void jack_ringbuffer_write_advance(jack_ringbuffer_t* rb, size_t cnt) {
+JACK_EXPORT RT_HOT void jack_ringbuffer_write_advance(jack_ringbuffer_t* rb, size_t cnt) {
     if (rb == nullptr) return;
     ring::write_advance(*rb, cnt);
 }
 
-JACK_EXPORT size_t jack_ringbuffer_write_space(const jack_ringbuffer_t* rb) {
+JACK_EXPORT RT_HOT size_t jack_ringbuffer_write_space(const jack_ringbuffer_t* rb) {
     if (rb == nullptr) return 0;
     return ring::write_space(*rb);
 }

@@ -73,11 +73,11 @@ JACK_EXPORT void jack_set_thread_creator(jack_thread_creator_t creator) {
     thread_creator = creator;
 }
 
-JACK_EXPORT jack_nframes_t jack_cycle_wait(jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_cycle_wait(jack_client_t* client) {
     return client ? from_handle(client)->cycle_wait_or_exit() : 0;
 }
 
-JACK_EXPORT void jack_cycle_signal(jack_client_t* client, int status) {
+JACK_EXPORT RT_HOT void jack_cycle_signal(jack_client_t* client, int status) {
     if (client) from_handle(client)->cycle_signal_from_user(status);
 }
 

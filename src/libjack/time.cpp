@@ -13,7 +13,7 @@ struct TimerView {
     uint32_t rate;
 };
 
-TimerView read_timer(jack_client_t* client) noexcept {
+RT_HOT TimerView read_timer(jack_client_t* client) noexcept {
     const auto& header = from_handle(client)->header();
     const auto& timer = header.timer;
     TimerView view{};
@@ -37,31 +37,32 @@ int64_t usecs_to_frames(int64_t usecs, uint32_t rate) noexcept {
 }
 } // namespace
 
-JACK_EXPORT jack_time_t jack_get_time(void) {
+JACK_EXPORT RT_HOT jack_time_t jack_get_time(void) {
     return monotonic_usecs();
 }
 
-JACK_EXPORT jack_nframes_t jack_frame_time(const jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_frame_time(const jack_client_t* client) {
     if (!client) return 0;
     TimerView t = read_timer(const_cast<jack_client_t*>(client));
     int64_t elapsed = int64_t(monotonic_usecs()) - int64_t(t.current_usecs);
     return jack_nframes_t(int64_t(t.frames) + usecs_to_frames(elapsed, t.rate));
 }
 
-JACK_EXPORT jack_nframes_t jack_last_frame_time(const jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_last_frame_time(const jack_client_t* client) {
     return client ? jack_nframes_t(read_timer(const_cast<jack_client_t*>(client)).frames) : 0;
 }
 
-JACK_EXPORT jack_nframes_t jack_frames_since_cycle_start(const jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_frames_since_cycle_start(const jack_client_t* client) {
     if (!client) return 0;
     TimerView t = read_timer(const_cast<jack_client_t*>(client));
     int64_t elapsed = int64_t(monotonic_usecs()) - int64_t(t.current_usecs);
     return elapsed > 0 ? jack_nframes_t(usecs_to_frames(elapsed, t.rate)) : 0;
 }
 
-JACK_EXPORT int jack_get_cycle_times(const jack_client_t* client, jack_nframes_t* current_frames,
-                                     jack_time_t* current_usecs, jack_time_t* next_usecs,
-                                     float* period_usecs) {
+JACK_EXPORT RT_HOT int jack_get_cycle_times(const jack_client_t* client,
+                                            jack_nframes_t* current_frames,
+                                            jack_time_t* current_usecs, jack_time_t* next_usecs,
+                                            float* period_usecs) {
     if (!client) return -1;
     TimerView t = read_timer(const_cast<jack_client_t*>(client));
     if (t.current_usecs == 0) return -1; // no cycle has run yet
@@ -72,7 +73,8 @@ JACK_EXPORT int jack_get_cycle_times(const jack_client_t* client, jack_nframes_t
     return 0;
 }
 
-JACK_EXPORT jack_time_t jack_frames_to_time(const jack_client_t* client, jack_nframes_t frames) {
+JACK_EXPORT RT_HOT jack_time_t jack_frames_to_time(const jack_client_t* client,
+                                                   jack_nframes_t frames) {
     if (!client) return 0;
     TimerView t = read_timer(const_cast<jack_client_t*>(client));
     if (t.rate == 0) return 0;
@@ -81,7 +83,8 @@ JACK_EXPORT jack_time_t jack_frames_to_time(const jack_client_t* client, jack_nf
     return jack_time_t(int64_t(t.current_usecs) + delta * 1000000 / int64_t(t.rate));
 }
 
-JACK_EXPORT jack_nframes_t jack_time_to_frames(const jack_client_t* client, jack_time_t usecs) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_time_to_frames(const jack_client_t* client,
+                                                      jack_time_t usecs) {
     if (!client) return 0;
     TimerView t = read_timer(const_cast<jack_client_t*>(client));
     int64_t elapsed = int64_t(usecs) - int64_t(t.current_usecs);

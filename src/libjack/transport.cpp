@@ -38,33 +38,34 @@ JACK_EXPORT int jack_engine_takeover_timebase(jack_client_t*) {
     return ENOSYS;
 }
 
-JACK_EXPORT int jack_transport_locate(jack_client_t* client, jack_nframes_t frame) {
+JACK_EXPORT RT_HOT int jack_transport_locate(jack_client_t* client, jack_nframes_t frame) {
     if (!client) return -1;
     jack_position_t position{};
     position.frame = frame;
     return from_handle(client)->transport_reposition(position);
 }
 
-JACK_EXPORT int jack_transport_reposition(jack_client_t* client, const jack_position_t* pos) {
+JACK_EXPORT RT_HOT int jack_transport_reposition(jack_client_t* client,
+                                                 const jack_position_t* pos) {
     if (!client || !pos) return EINVAL;
     return from_handle(client)->transport_reposition(*pos);
 }
 
-JACK_EXPORT void jack_transport_start(jack_client_t* client) {
+JACK_EXPORT RT_HOT void jack_transport_start(jack_client_t* client) {
     if (client) from_handle(client)->transport_command(ipc::TransportRequests::start);
 }
 
-JACK_EXPORT void jack_transport_stop(jack_client_t* client) {
+JACK_EXPORT RT_HOT void jack_transport_stop(jack_client_t* client) {
     if (client) from_handle(client)->transport_command(ipc::TransportRequests::stop);
 }
 
-JACK_EXPORT jack_transport_state_t jack_transport_query(const jack_client_t* client,
-                                                        jack_position_t* pos) {
+JACK_EXPORT RT_HOT jack_transport_state_t jack_transport_query(const jack_client_t* client,
+                                                               jack_position_t* pos) {
     if (!client) return JackTransportStopped;
     return from_handle(const_cast<jack_client_t*>(client))->transport_query(pos);
 }
 
-JACK_EXPORT jack_nframes_t jack_get_current_transport_frame(const jack_client_t* client) {
+JACK_EXPORT RT_HOT jack_nframes_t jack_get_current_transport_frame(const jack_client_t* client) {
     if (!client) return 0;
     return from_handle(const_cast<jack_client_t*>(client))->transport_frame();
 }

@@ -77,6 +77,7 @@ bool build_snapshot(const GraphInput& input, uint64_t generation, ipc::Snapshot&
         route.upstream_count = upstream_count[refnum];
         route.downstream_begin = edge;
         route.downstream_count = uint32_t(downstream[refnum].size());
+        route.first_downstream = downstream[refnum].empty() ? 0 : downstream[refnum].front();
         if (edge + downstream[refnum].size() > std::size(out.downstream)) return false;
         for (uint32_t next : downstream[refnum])
             out.downstream[edge++] = next;
@@ -96,6 +97,7 @@ bool build_snapshot(const GraphInput& input, uint64_t generation, ipc::Snapshot&
             uint32_t(port < input.port_type.size() ? input.port_type[port] : PortType::audio);
         route.peer_begin = slot;
         route.peer_count = uint32_t(peers[port].size());
+        route.first_peer = peers[port].empty() ? 0 : peers[port].front();
         if (slot + peers[port].size() > std::size(out.port_peers)) return false;
         for (uint32_t peer : peers[port])
             out.port_peers[slot++] = peer;

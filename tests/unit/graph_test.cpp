@@ -24,15 +24,22 @@ struct GraphFixture : ::testing::Test {
         return next_port++;
     }
     void connect(uint32_t from, uint32_t to) { input.connections.push_back({from, to}); }
+    // Each list as the table holds it; the copy of its first entry in the route (what a cycle
+    // reads) must agree.
     std::vector<uint32_t> downstream(uint32_t refnum) const {
         const auto& route = snapshot->clients[refnum];
-        return {snapshot->downstream + route.downstream_begin,
-                snapshot->downstream + route.downstream_begin + route.downstream_count};
+        std::vector<uint32_t> list{snapshot->downstream + route.downstream_begin,
+                                   snapshot->downstream + route.downstream_begin +
+                                       route.downstream_count};
+        EXPECT_EQ(route.first_downstream, list.empty() ? 0 : list.front()) << "client " << refnum;
+        return list;
     }
     std::vector<uint32_t> peers(uint32_t port_id) const {
         const auto& route = snapshot->ports[port_id];
-        return {snapshot->port_peers + route.peer_begin,
-                snapshot->port_peers + route.peer_begin + route.peer_count};
+        std::vector<uint32_t> list{snapshot->port_peers + route.peer_begin,
+                                   snapshot->port_peers + route.peer_begin + route.peer_count};
+        EXPECT_EQ(route.first_peer, list.empty() ? 0 : list.front()) << "port " << port_id;
+        return list;
     }
     std::vector<uint32_t> order() const {
         return {snapshot->order, snapshot->order + snapshot->order_count};

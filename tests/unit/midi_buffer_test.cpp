@@ -266,6 +266,7 @@ struct MidiMixing : ::testing::Test {
             snapshot->port_peers[slot++] = p;
         snapshot->ports[input].peer_begin = 0;
         snapshot->ports[input].peer_count = slot;
+        snapshot->ports[input].first_peer = slot ? snapshot->port_peers[0] : 0;
     }
     void* source(uint32_t port) { return data->buffers[port].samples; }
     void* own() { return data->buffers[input].samples; }
@@ -398,6 +399,7 @@ TEST_F(MidiMixing, ManySourcesMergeCorrectly) {
     }
     snapshot->ports[input].peer_begin = 0;
     snapshot->ports[input].peer_count = 40;
+    snapshot->ports[input].first_peer = 20;
     auto events = events_of(resolve());
     ASSERT_EQ(events.size(), 40u * kFrames / 4);
     for (size_t i = 1; i < events.size(); ++i) {

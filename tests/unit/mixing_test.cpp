@@ -22,6 +22,7 @@ struct MixingFixture : ::testing::Test {
         for (uint32_t source : sources)
             snapshot->port_peers[slot++] = source;
         snapshot->ports[input].peer_count = slot;
+        snapshot->ports[input].first_peer = slot ? snapshot->port_peers[0] : 0;
         for (uint32_t p = 1; p <= 3; ++p)
             snapshot->ports[p].owner = p;
         snapshot->ports[input].owner = 4;
