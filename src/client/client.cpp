@@ -84,6 +84,8 @@ Client* Client::open(const char* name, jack_options_t options, jack_status_t* st
     client->notifications_.reset(fds[2]);
     try {
         client->link_ = &ServerLink::attach(fds[0], fds[1]);
+        client->control_ = &client->link_->control();
+        client->data_ = &client->link_->data();
     } catch (const std::exception& error) {
         BANTAM_ERROR("cannot attach to server '%s': %s", server.c_str(), error.what());
         delete client;

@@ -93,7 +93,7 @@ class Client {
     const char* name() const noexcept { return name_.c_str(); }
     uint32_t refnum() const noexcept { return refnum_; }
     ServerLink& link() const noexcept { return *link_; }
-    const ipc::EngineHeader& header() const noexcept { return link_->header(); }
+    const ipc::EngineHeader& header() const noexcept { return control_->header; }
 
     // Callback setters: fail (-1) while active, as JACK2 does.
     Callbacks& callbacks_for_setting(int& status) noexcept;
@@ -196,6 +196,10 @@ class Client {
     std::string server_name_;
     uint32_t refnum_ = 0;
     ServerLink* link_ = nullptr;
+    // The link's segments, kept here too: a cycle then reads no page of the link itself (see
+    // RT_HOT in rt/annotations.hpp for what a page costs).
+    const ipc::ControlSegment* control_ = nullptr;
+    ipc::DataSegment* data_ = nullptr;
     ipc::UniqueFd requests_, notifications_;
     std::mutex request_mutex_;
     std::atomic<bool> server_gone_{false};

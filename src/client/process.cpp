@@ -72,8 +72,8 @@ void Client::leave_realtime_role() noexcept {
 }
 
 jack_nframes_t Client::cycle_wait() noexcept {
-    Activation& activation = link_->data().activations[refnum_];
-    const auto& header = link_->header();
+    Activation& activation = data_->activations[refnum_];
+    const auto& header = control_->header;
     for (;;) {
         if (stop_process_.load(std::memory_order_relaxed)) return 0;
         activation.wakeup.wait(0);
@@ -101,7 +101,7 @@ jack_nframes_t Client::cycle_wait() noexcept {
         }
         rt_.cycle = cycle;
         rt_.last_run = tag;
-        rt_.snapshot = &link_->snapshot(slot);
+        rt_.snapshot = &control_->snapshots[slot % kSnapshotSlots];
         rt_.in_cycle = true;
         if constexpr (rt::kThreadSanitizer) {
             rt_.hidden_from_tsan = feeds_a_skipped_client();
@@ -115,7 +115,7 @@ jack_nframes_t Client::cycle_wait() noexcept {
 
 bool Client::feeds_a_skipped_client() const noexcept {
     for (uint32_t next : rt_.snapshot->downstream_of(refnum_))
-        if (ipc::source_skipped(link_->data(), next % kMaxClients, rt_.cycle)) return true;
+        if (ipc::source_skipped(*data_, next % kMaxClients, rt_.cycle)) return true;
     return false;
 }
 
@@ -125,7 +125,7 @@ void Client::cycle_signal(int status) noexcept {
     rt_.hidden_from_tsan = false;
     if (!rt_.in_cycle) return;
     rt_.in_cycle = false;
-    ipc::DataSegment& data = link_->data();
+    ipc::DataSegment& data = *data_;
     Activation& activation = data.activations[refnum_];
     const uint64_t cycle = rt_.cycle;
     const uint64_t now = monotonic_usecs();
@@ -141,8 +141,8 @@ void Client::cycle_signal(int status) noexcept {
 
 void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     if (!port || &port->link() != link_ || !port->in_use()) return nullptr;
-    if (frames > link_->header().buffer_size.load(std::memory_order_relaxed)) return nullptr;
-    ipc::DataSegment& data = link_->data();
+    if (frames > header().buffer_size.load(std::memory_order_relaxed)) return nullptr;
+    ipc::DataSegment& data = *data_;
     if (port->flags() & JackPortIsOutput) {
         if (port->owner() != refnum_) return nullptr;
         float* buffer = data.buffers[port->id()].samples;
@@ -153,7 +153,7 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
         // written here, lazily and with the same effect: when it is missing or was made for
         // another period size. A valid header for this period is left alone, events included.
         if (port->type() == PortType::midi) {
-            uint32_t period = link_->header().buffer_size.load(std::memory_order_relaxed);
+            uint32_t period = header().buffer_size.load(std::memory_order_relaxed);
             if (!ipc::midi::valid(buffer) || ipc::midi::nframes(buffer) != period)
                 ipc::midi::init(buffer, period);
         }
@@ -167,7 +167,7 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
             rt_.in_cycle;
     RT_ASSUME_SAFE_END
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
-    uint64_t cycle = on_process_thread ? rt_.cycle : link_->header().cycle.load();
+    uint64_t cycle = on_process_thread ? rt_.cycle : header().cycle.load();
     // The port's own type, not the snapshot's: a port registered since the last graph change
     // is not in the snapshot yet.
     return ipc::resolve_input(snapshot, data, port->id(), port->type(), frames, cycle);

@@ -107,10 +107,12 @@ class ServerLink {
     ipc::SharedMemory control_memory_, data_memory_; // empty inside bantamd (borrowed)
     const ipc::ControlSegment* control_ = nullptr;
     ipc::DataSegment* data_ = nullptr;
+    // Before the 16 KiB of ports_: jack_port_get_buffer looks its client up here every cycle,
+    // and on the first page of the link that lookup costs no page walk of its own.
+    std::array<std::atomic<Client*>, kMaxClients> by_refnum_{};
     std::mutex mutex_;
     std::array<std::unique_ptr<Port>, kMaxPorts> ports_;
     std::vector<Client*> clients_;
-    std::array<std::atomic<Client*>, kMaxClients> by_refnum_{};
 };
 
 } // namespace bantam::client

@@ -33,19 +33,19 @@ RT_NONBLOCKING bool write_slot(std::atomic<uint32_t>& seq, jack_position_t& slot
 } // namespace
 
 void Client::transport_command(uint32_t command) noexcept {
-    link_->data().transport.command.store(command, std::memory_order_release);
+    data_->transport.command.store(command, std::memory_order_release);
 }
 
 int Client::transport_reposition(const jack_position_t& position) noexcept {
     if (position.valid & ~kExtendedBits) return EINVAL;
-    auto& requests = link_->data().transport;
+    auto& requests = data_->transport;
     if (!write_slot(requests.position_seq, requests.position, position)) return EBUSY;
     requests.position_serial.fetch_add(1, std::memory_order_acq_rel);
     return 0;
 }
 
 jack_transport_state_t Client::transport_query(jack_position_t* position) const noexcept {
-    const auto& view = link_->header().transport;
+    const auto& view = header().transport;
     jack_transport_state_t state;
     jack_position_t copy;
     ipc::read_seqlocked(view, [&](const ipc::TransportView& v) {
@@ -98,7 +98,7 @@ int Client::set_sync_timeout(jack_time_t usecs) {
 }
 
 void Client::run_sync_callback() {
-    ipc::Activation& activation = link_->data().activations[refnum_];
+    ipc::Activation& activation = data_->activations[refnum_];
     if (!activation.transport_sync.load(std::memory_order_acquire)) return;
     bool ready = true;
     if (JackSyncCallback sync = callbacks_.sync.load(std::memory_order_acquire)) {
@@ -114,9 +114,8 @@ void Client::run_sync_callback() {
 
 void Client::run_timebase_callback(jack_nframes_t frames) {
     JackTimebaseCallback timebase = callbacks_.timebase.load(std::memory_order_acquire);
-    if (!timebase || link_->header().timebase_master.load(std::memory_order_acquire) != refnum_)
-        return;
-    ipc::Activation& activation = link_->data().activations[refnum_];
+    if (!timebase || header().timebase_master.load(std::memory_order_acquire) != refnum_) return;
+    ipc::Activation& activation = data_->activations[refnum_];
     jack_position_t next;
     jack_transport_state_t state = transport_query(&next);
     bool new_position = activation.transport_timebase.exchange(0, std::memory_order_acq_rel) != 0;
@@ -125,7 +124,7 @@ void Client::run_timebase_callback(jack_nframes_t frames) {
     if (state == JackTransportRolling) next.frame += frames;
     timebase(state, frames, &next, new_position,
              callbacks_.timebase_arg.load(std::memory_order_acquire));
-    auto& requests = link_->data().transport;
+    auto& requests = data_->transport;
     if (write_slot(requests.master_seq, requests.master_position, next))
         requests.master_cycle.store(rt_.cycle + 1, std::memory_order_release);
 }
