@@ -15,8 +15,8 @@ class SelfClosingTest(TestCase, AudioAssertions):
         program = os.path.join(TEST_CLIENTS, "self_closing_client")
         with Server(period=128) as server:
             server.spawn_thru("other")
-            proc = subprocess.Popen([program, "selfish", mode], env=server.env(), stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen([program, "selfish", mode], env=server.env(), stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             self.assertEqual(proc.stdout.readline().strip(), "active")
             if mode == "graph-close":
                 # Any graph change calls the graph-order callback (activating may already have).
@@ -24,6 +24,11 @@ class SelfClosingTest(TestCase, AudioAssertions):
             else:
                 server.connect("system:capture_1", "selfish:in")
                 server.connect("selfish:out", "system:playback_1")
+                # Only now may the client count its 50 cycles: under a sanitizer, the two
+                # jack_connect runs above can take longer than 50 cycles (a TSan run once
+                # found the client gone before the second).
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
             out = proc.communicate(timeout=30)[0]
             self.assertEqual(proc.returncode, 0, out)
             self.assertIn("%s returned 0" % mode, out)

@@ -1,8 +1,9 @@
 /* A client that ends itself from inside its own callbacks, as some programs do:
  *   self_closing_client NAME process-close|process-deactivate|graph-close
- * process-close: jack_client_close from inside the 50th process callback.
- * process-deactivate: jack_deactivate from inside the 50th process callback, then a normal
- *   close from the main thread.
+ * process-close: jack_client_close from inside the 50th process callback after a line on stdin
+ *   (the test's ports are connected by then, however slowly the machine runs jack_connect).
+ * process-deactivate: jack_deactivate from inside the 50th process callback after a line on
+ *   stdin, then a normal close from the main thread.
  * graph-close: jack_client_close from inside the graph-order callback (a connection made by
  *   someone else after "active" is printed).
  * Prints the return code of the call and exits 0; a crash is the failure being tested. */
@@ -15,13 +16,13 @@
 static jack_client_t* client;
 static jack_port_t *in, *out;
 static const char* mode;
-static atomic_int cycles, done = 0, result = -100;
+static atomic_int armed = 0, cycles, done = 0, result = -100;
 
 static int process(jack_nframes_t frames, void* arg) {
     (void)arg;
     memcpy(jack_port_get_buffer(out, frames), jack_port_get_buffer(in, frames),
            frames * sizeof(float));
-    if (++cycles == 50 && !done) {
+    if (armed && ++cycles == 50 && !done) {
         if (strcmp(mode, "process-close") == 0)
             result = jack_client_close(client);
         else if (strcmp(mode, "process-deactivate") == 0)
@@ -58,6 +59,11 @@ int main(int argc, char** argv) {
     if (jack_activate(client)) return 1;
     printf("active\n");
     fflush(stdout);
+    if (strcmp(mode, "graph-close") != 0) {
+        char line[16];
+        if (!fgets(line, sizeof line, stdin)) return 1;
+        armed = 1;
+    }
     while (!done)
         usleep(1000);
     usleep(300000); /* the library's threads unwind; a use after free would show here */
