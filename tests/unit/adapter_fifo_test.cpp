@@ -110,26 +110,30 @@ TEST(DevicePositionMailbox, NeverReturnsATornValue) {
     EXPECT_TRUE(mailbox.read(seen));
     EXPECT_EQ(seen.epoch, 0u) << "nothing published yet";
     std::atomic<bool> done{false};
+    // The writer goes on until the reader has read a thousand published values: on a loaded
+    // machine it could otherwise finish before the reader first ran (an ASan run of the test
+    // command once saw no read at all).
+    std::atomic<uint64_t> reads{0};
     std::thread writer([&] {
-        for (int64_t i = 1; i <= 300000; ++i)
+        for (int64_t i = 1; i <= 300000 || reads.load(std::memory_order_relaxed) < 1000; ++i)
             mailbox.publish({i, 3 * i, uint64_t(i) / 1000 + 1, uint64_t(i) * 7});
         done = true;
     });
-    uint64_t reads = 0, torn = 0;
+    uint64_t torn = 0;
     int64_t last = 0;
     bool monotonic = true;
     while (!done) {
         DevicePosition p;
         if (!mailbox.read(p)) continue;
-        ++reads;
         if (p.epoch == 0) continue;
+        ++reads;
         torn += p.time_ns != 3 * p.frames || p.epoch != uint64_t(p.frames) / 1000 + 1 ||
                 p.count != uint64_t(p.frames) * 7;
         monotonic = monotonic && p.frames >= last;
         last = p.frames;
     }
     writer.join();
-    EXPECT_GT(reads, 0u);
+    EXPECT_GE(reads.load(), 1000u);
     EXPECT_EQ(torn, 0u);
     EXPECT_TRUE(monotonic);
 }
