@@ -147,6 +147,15 @@ struct Snapshot {
     uint32_t downstream[kMaxClients * kMaxClients / 4] = {};
     uint32_t port_peers[kMaxConnections * 2] = {};
 
+    // Points `port`'s route at port_peers[begin, begin + count), already written, and copies
+    // the first entry into the route. Thread: whoever builds the snapshot.
+    void set_peers(uint32_t port, uint32_t begin, uint32_t count) noexcept {
+        PortRoute& route = ports[port % kMaxPorts];
+        route.peer_begin = begin;
+        route.peer_count = count;
+        route.first_peer = count ? port_peers[begin] : 0;
+    }
+
     // The clients `refnum` signals when done, clamped to the table: a late client may read a
     // snapshot that is being rewritten.
     RT_NONBLOCKING std::span<const uint32_t> downstream_of(uint32_t refnum) const noexcept {

@@ -95,12 +95,10 @@ bool build_snapshot(const GraphInput& input, uint64_t generation, ipc::Snapshot&
         route.owner = port < input.port_owner.size() ? input.port_owner[port] : 0;
         route.type =
             uint32_t(port < input.port_type.size() ? input.port_type[port] : PortType::audio);
-        route.peer_begin = slot;
-        route.peer_count = uint32_t(peers[port].size());
-        route.first_peer = peers[port].empty() ? 0 : peers[port].front();
         if (slot + peers[port].size() > std::size(out.port_peers)) return false;
-        for (uint32_t peer : peers[port])
-            out.port_peers[slot++] = peer;
+        std::copy(peers[port].begin(), peers[port].end(), out.port_peers + slot);
+        out.set_peers(port, slot, uint32_t(peers[port].size()));
+        slot += uint32_t(peers[port].size());
     }
     if (summary) summary->order = std::move(order);
     return true;

@@ -264,9 +264,7 @@ struct MidiMixing : ::testing::Test {
         uint32_t slot = 0;
         for (uint32_t p : sources)
             snapshot->port_peers[slot++] = p;
-        snapshot->ports[input].peer_begin = 0;
-        snapshot->ports[input].peer_count = slot;
-        snapshot->ports[input].first_peer = slot ? snapshot->port_peers[0] : 0;
+        snapshot->set_peers(input, 0, slot);
     }
     void* source(uint32_t port) { return data->buffers[port].samples; }
     void* own() { return data->buffers[input].samples; }
@@ -397,9 +395,7 @@ TEST_F(MidiMixing, ManySourcesMergeCorrectly) {
             ASSERT_EQ(write(source(p), t, {0x90, uint8_t(p), uint8_t(t % 128)}), 0);
         snapshot->port_peers[p - 20] = p;
     }
-    snapshot->ports[input].peer_begin = 0;
-    snapshot->ports[input].peer_count = 40;
-    snapshot->ports[input].first_peer = 20;
+    snapshot->set_peers(input, 0, 40);
     auto events = events_of(resolve());
     ASSERT_EQ(events.size(), 40u * kFrames / 4);
     for (size_t i = 1; i < events.size(); ++i) {

@@ -18,11 +18,9 @@ struct MixingFixture : ::testing::Test {
     // Ports 1..3 are outputs of clients 1..3; port 10 is an input of client 4.
     void wire(std::initializer_list<uint32_t> sources, uint32_t input = 10) {
         uint32_t slot = 0;
-        snapshot->ports[input].peer_begin = slot;
         for (uint32_t source : sources)
             snapshot->port_peers[slot++] = source;
-        snapshot->ports[input].peer_count = slot;
-        snapshot->ports[input].first_peer = slot ? snapshot->port_peers[0] : 0;
+        snapshot->set_peers(input, 0, slot);
         for (uint32_t p = 1; p <= 3; ++p)
             snapshot->ports[p].owner = p;
         snapshot->ports[input].owner = 4;
