@@ -59,23 +59,33 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-def on_time_fraction(first_records, last_records, period, cycles):
-    """Of all cycles, the fraction in which the chain kept real time: its last client finished
-    before the first client started the next cycle, and that next cycle came one period later,
-    not more. Measured with the clients' own clock only, the same way on every server; a cycle
-    some client missed, or a chain that spills into the next period (pipelined across cores),
-    counts as late. On one core the first client cannot start before the last one lets go of the
-    CPU, so there a spill shows only once it costs a cycle. The servers' own cycle starts
-    (jack_get_cycle_times) are not a fair deadline: jackd2's lag its clients' wake-ups by up to a
-    period and more (wake p50 1.4 ms at 64 frames in one run), and judged against them jackd2
-    kept real time with 1 client where Bantam did with 124."""
+def on_time_fraction(per_client, period, cycles):
+    """Of all cycles, the fraction in which the chain kept real time: every client ran in it, each
+    only after the client before it had finished (the chain computed in order), the last finished
+    before the first client started the next cycle, and that next cycle came one period later, not
+    more. Measured with the clients' own clock only, the same way on every server; a cycle some
+    client missed, a client that ran before its upstream had finished (a server that starts late
+    clients anyway, as jackd2 does in its xrun storms), or a chain that spills into the next
+    period (pipelined across cores) counts as late. On one core the first client cannot start
+    before the last one lets go of the CPU, so there a spill shows only once it costs a cycle.
+    The servers' own cycle starts (jack_get_cycle_times) are not a fair deadline: jackd2's lag
+    its clients' wake-ups by up to a period and more (wake p50 1.4 ms at 64 frames in one run),
+    and judged against them jackd2 kept real time with 1 client where Bantam did with 124."""
     period_us = period * 1e6 / servers.RATE
-    first = {r[0]: r for r in first_records}
-    last = {r[0]: r for r in last_records}
+    first = {r[0]: r for r in per_client[0]}
+    # The cycles the chain ran whole and in order so far, each with its latest client's end.
+    in_order = {frames: head[3] for frames, head in first.items()}
+    for records in per_client[1:]:
+        ran = {}
+        for r in records:
+            upstream_done = in_order.get(r[0])
+            if upstream_done is not None and r[2] >= upstream_done:
+                ran[r[0]] = r[3]
+        in_order = ran
     on_time = 0
     for frames, head in first.items():
-        tail, following = last.get(frames), first.get(frames + period)
-        if tail and following and tail[3] <= following[2] and following[2] - head[2] < 1.5 * period_us:
+        done, following = in_order.get(frames), first.get(frames + period)
+        if done is not None and following and done <= following[2] and following[2] - head[2] < 1.5 * period_us:
             on_time += 1
     return on_time / cycles
 
@@ -173,7 +183,7 @@ def run(server, tools, topology, count, seconds, period, work, busy=0, during=No
             result["chain_us_p99"] = percentile(spans, 0.99)
             result["chain_us_p999"] = percentile(spans, 0.999)
         if topology == "chain" and per_client and per_client[0] and per_client[-1]:
-            result["chain_on_time"] = on_time_fraction(per_client[0], per_client[-1], period, cycles)
+            result["chain_on_time"] = on_time_fraction(per_client, period, cycles)
         return result
     finally:
         if monitor:
