@@ -105,6 +105,15 @@ def targets(results):
                                                                   ", ".join(fmt(p) for p in pairs))
             out.append(("CPU per cycle, 32-client chain, %d frames, %s: ≤ 0.5× jackd2" % (period, mode(sync)),
                         measured, None if r is None else r <= 0.5))
+            one_core = [c for c in results.get("one_core", []) if c["period"] == period and c["sync"] == sync]
+            if one_core and one_core[0]["cpu_ratios"]:
+                c = one_core[0]
+                out.append(("The same against jackd2 with every thread on one core, as Bantam places a chain "
+                            "(for reference: what is left without placement)",
+                            "%s× (median of %d paired runs: %s; %.1f vs %.1f us/cycle)"
+                            % (fmt(statistics.median(c["cpu_ratios"])), len(c["cpu_ratios"]),
+                               ", ".join(fmt(p) for p in c["cpu_ratios"]), c["bantam"]["cpu_us_per_cycle"],
+                               c["jackd2_one_core"]["cpu_us_per_cycle"]), None))
     longest = results.get("longest", {})
     for period in periods:
         b, j = longest.get("bantam/%d" % period), longest.get("jackd2/%d" % period)
