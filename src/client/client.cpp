@@ -179,6 +179,7 @@ void Client::stop_process_thread() {
     else
         process_thread_.join();
     process_pthread_ = 0;
+    process_thread_pointer_ = nullptr;
 }
 
 int Client::deactivate() {

@@ -22,6 +22,7 @@ int Client::process_thread_priority() const noexcept {
 void Client::process_loop() {
     pthread_setname_np(pthread_self(), "jack-process");
     process_pthread_.store(pthread_self());
+    process_thread_pointer_.store(__builtin_thread_pointer());
     process_tid_.store(gettid());
     if (int priority = process_thread_priority(); priority > 0) {
         sched_param param{};
@@ -161,11 +162,9 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     }
     if (port->owner() != refnum_) return nullptr;
     // The thread first: rt_ belongs to the process thread, and other threads may ask too.
-    RT_ASSUME_SAFE_BEGIN // pthread_self() reads a register; pthread_equal compares
-        bool on_process_thread =
-            pthread_equal(pthread_self(), process_pthread_.load(std::memory_order_relaxed)) &&
-            rt_.in_cycle;
-    RT_ASSUME_SAFE_END
+    bool on_process_thread =
+        __builtin_thread_pointer() == process_thread_pointer_.load(std::memory_order_relaxed) &&
+        rt_.in_cycle;
     const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
     uint64_t cycle = on_process_thread ? rt_.cycle : header().cycle.load();
     // The port's own type, not the snapshot's: a port registered since the last graph change
