@@ -193,7 +193,7 @@ int Client::deactivate() {
 
 int Client::close() {
     Deleter deleter = Deleter::caller;
-    if (pthread_equal(pthread_self(), process_pthread_.load()))
+    if (on_process_thread())
         deleter = Deleter::process_thread;
     else if (notification_thread_.get_id() == std::this_thread::get_id())
         deleter = Deleter::notification_thread;
@@ -246,7 +246,7 @@ char* Client::uuid_string() const {
 jack_nframes_t Client::cycle_wait_or_exit() {
     jack_nframes_t frames = cycle_wait();
     if (frames != 0) run_sync_callback();
-    if (frames == 0 && pthread_equal(pthread_self(), process_pthread_.load())) {
+    if (frames == 0 && on_process_thread()) {
         leave_realtime_role();
         pthread_exit(nullptr);
     }

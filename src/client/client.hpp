@@ -220,9 +220,13 @@ class Client {
     std::thread process_thread_;
     // Set by the process thread itself before it reports ready; read by any thread.
     std::atomic<pthread_t> process_pthread_{0};
-    // The same thread's thread pointer: jack_port_get_buffer compares it with the caller's
-    // without a call into libc (one page less per cycle; see RT_HOT in rt/annotations.hpp).
+    // The same thread's thread pointer, which tells it apart without a call into libc (one
+    // page less per cycle in jack_port_get_buffer; see RT_HOT in rt/annotations.hpp).
     std::atomic<const void*> process_thread_pointer_{nullptr};
+    RT_NONBLOCKING bool on_process_thread() const noexcept {
+        return __builtin_thread_pointer() ==
+               process_thread_pointer_.load(std::memory_order_relaxed);
+    }
     std::atomic<pid_t> process_tid_{0}; // the kernel's id of it, for the server's CPU placement
 
     // Touched only by the process thread while it cycles.

@@ -162,11 +162,9 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     }
     if (port->owner() != refnum_) return nullptr;
     // The thread first: rt_ belongs to the process thread, and other threads may ask too.
-    bool on_process_thread =
-        __builtin_thread_pointer() == process_thread_pointer_.load(std::memory_order_relaxed) &&
-        rt_.in_cycle;
-    const ipc::Snapshot& snapshot = on_process_thread ? *rt_.snapshot : link_->cycle_snapshot();
-    uint64_t cycle = on_process_thread ? rt_.cycle : header().cycle.load();
+    const bool in_own_cycle = on_process_thread() && rt_.in_cycle;
+    const ipc::Snapshot& snapshot = in_own_cycle ? *rt_.snapshot : link_->cycle_snapshot();
+    uint64_t cycle = in_own_cycle ? rt_.cycle : header().cycle.load();
     // The port's own type, not the snapshot's: a port registered since the last graph change
     // is not in the snapshot yet.
     return ipc::resolve_input(snapshot, data, port->id(), port->type(), frames, cycle);
