@@ -48,6 +48,15 @@ def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0, regi
             "period_usecs": period_usecs, "regions": regions}
 
 
+def hop_floor_now(tools):
+    """The hop target's yardsticks again, measured right beside one chain run: the ping-pong and
+    the footprint ring drift with the machine (by 20 % within an hour here), so the hop is judged
+    against the floor of the same minute, as the CPU targets are judged on paired runs."""
+    period_usecs = 64 * 1000000 // servers.RATE
+    return {"pingpong_same": _pingpong(tools, "same"),
+            "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS)}
+
+
 def measure_floor(tools, periods, probe_seconds=10):
     period_usecs = 64 * 1000000 // servers.RATE
     floor = {"pingpong_same": _pingpong(tools, "same"), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
