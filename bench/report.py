@@ -155,7 +155,7 @@ def targets(results):
             if paired:
                 # Judged on the ping-pong measured right after each run (bench/run: paired_hop_ratios).
                 r = statistics.median(paired)
-                measured = ("%s× (median of %d runs, each against a ping-pong measured right after it: %s); "
+                measured = ("%s× (median of %d run(s), each against a ping-pong measured right after it: %s); "
                             "at the start of the run %s" % (fmt(r), len(paired), ", ".join(fmt(p) for p in paired),
                                                             measured))
             out.append(("Per-client hop (wall, 32-client chain, %d frames): ≤ 1.5× same-core ping-pong" % period,
