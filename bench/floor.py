@@ -53,18 +53,18 @@ def hop_floor_now(tools):
     the footprint ring drift with the machine (by 20 % within an hour here), so the hop is judged
     against the floor of the same minute, as the CPU targets are judged on paired runs."""
     period_usecs = 64 * 1000000 // servers.RATE
+    # The footprint ring: 32 processes, one round per 64-frame period, each touching a client's
+    # memory footprint every hop.
     return {"pingpong_same": _pingpong(tools, "same"),
             "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS)}
 
 
 def measure_floor(tools, periods, probe_seconds=10):
     period_usecs = 64 * 1000000 // servers.RATE
-    floor = {"pingpong_same": _pingpong(tools, "same"), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
+    floor = {**hop_floor_now(tools), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
              # 32 processes, one round per 64-frame period: a chain's hops, from caches cooled by
              # the idle time between cycles, with nothing but the futexes.
-             "ring32_paced": _pingpong(tools, "same", 3000, 32, period_usecs),
-             # The same ring, each process also touching a client's memory footprint every hop.
-             "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS)}
+             "ring32_paced": _pingpong(tools, "same", 3000, 32, period_usecs)}
     for period in periods:
         out = subprocess.run([tools["timer_probe"], str(period), str(servers.RATE), str(probe_seconds)],
                              capture_output=True, text=True, timeout=probe_seconds + 30).stdout.split()

@@ -209,7 +209,7 @@ def targets(results):
             continue  # a run without 64 clients (--clients)
         r = ratio(b["peak_rss_kib"], j["peak_rss_kib"])
         out.append(("Server peak RSS with 64 clients (%d frames): ≤ 0.5× jackd2's" % period,
-                    "%s KiB vs %s KiB (%s×)" % (b and b["peak_rss_kib"], j and j["peak_rss_kib"], fmt(r)),
+                    "%s KiB vs %s KiB (%s×)" % (b["peak_rss_kib"], j["peak_rss_kib"], fmt(r)),
                     None if r is None else r <= 0.5))
     return out
 
@@ -229,9 +229,10 @@ def write(results, out_dir):
              "(p50/p99/p99.9, µs); hop = median over cycles of (last client's start − first's) / (N−1)." % servers.RATE
              + (" With --repeat K, each configuration ran K times, the servers alternating, and every figure is "
                 "the run with the median CPU per cycle; the CPU targets are judged on the median of the "
-                "Bantam/jackd2 ratios of runs made one after the other, and the hop target on the median of each "
-                "run's hop over a ping-pong measured right after it." if results["args"].get("repeat", 1) > 1
-                else ""),
+                "Bantam/jackd2 ratios of runs made one after the other." if results["args"].get("repeat", 1) > 1
+                else "")
+             + " The hop target is judged on each run's hop over a ping-pong measured right after it (their median "
+               "with several runs).",
              "", "## The machine's floor", "", "```", floor_text(results["floor"]), "```", "",
              "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for name, value, met in targets(results):
