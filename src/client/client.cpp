@@ -15,6 +15,13 @@ namespace bantam::client {
 
 namespace {
 constexpr int kOpenTimeoutMs = 10000;
+// How long a request waits for the callbacks of what it changed. Bounded because a callback may
+// be blocked on a lock the requesting thread holds (harmless on jackd2, which does not wait):
+// then the request returns late rather than never.
+constexpr auto kOwnNotificationsWait = std::chrono::milliseconds(50);
+// Set on every client's notification thread: a request made from a callback never waits for
+// a notification thread, its own or another client's.
+thread_local bool on_notification_thread = false;
 
 int set_status(jack_status_t* status, unsigned bits) {
     if (status) *status = jack_status_t(bits);
@@ -109,14 +116,35 @@ Client::~Client() {
 // ---- requests ----------------------------------------------------------------------------------
 
 bool Client::request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply) {
-    std::lock_guard lock(request_mutex_);
+    std::unique_lock lock(request_mutex_);
     if (server_gone_.load() || !requests_) return false;
     if (!ipc::send_message(requests_.get(), uint32_t(type), payload, size)) return false;
     std::byte buffer[sizeof(ipc::MessageHeader) + sizeof(ipc::Reply)];
     long length = ipc::receive_message(requests_.get(), buffer, sizeof buffer, -1);
     if (length != long(sizeof buffer)) return false;
     std::memcpy(&reply, buffer + sizeof(ipc::MessageHeader), sizeof reply);
+    lock.unlock();
+    await_notifications_up_to(reply.notified_up_to);
     return true;
+}
+
+// The callbacks for a request's own changes (its port registered, its connection made) have run
+// when the request returns, as in JACK1: a program that counts them after the call sees them all.
+void Client::await_notifications_up_to(uint32_t serial) {
+    if (serial == 0 || on_notification_thread) return;
+    std::unique_lock lock(dispatch_mutex_);
+    dispatched_.wait_for(lock, kOwnNotificationsWait, [&] {
+        return notifications_ended_ || int32_t(dispatched_serial_ - serial) >= 0;
+    });
+}
+
+void Client::mark_dispatched(uint32_t serial, bool ended) {
+    {
+        std::lock_guard lock(dispatch_mutex_);
+        if (serial != 0) dispatched_serial_ = serial;
+        notifications_ended_ = notifications_ended_ || ended;
+    }
+    dispatched_.notify_all();
 }
 
 int Client::simple_request(ipc::RequestType type, const void* payload, size_t size) {
@@ -273,11 +301,13 @@ void Client::call_sample_rate_now() {
 
 void Client::notification_loop() {
     pthread_setname_np(pthread_self(), "jack-notify");
+    on_notification_thread = true;
     for (;;) {
         std::byte buffer[sizeof(ipc::MessageHeader) + sizeof(ipc::Notification)];
         long length = ipc::receive_message(notifications_.get(), buffer, sizeof buffer, -1);
         if (length <= 0) {
             shutdown_from_server("JACK server has been closed");
+            mark_dispatched(0, true);
             return;
         }
         if (length != long(sizeof buffer)) continue;
@@ -292,7 +322,9 @@ void Client::notification_loop() {
             ipc::NotificationAck ack{notification.serial};
             ipc::send_message(notifications_.get(), 0, &ack, sizeof ack);
         }
-        if (notification.type == ipc::NotificationType::shutdown) return;
+        const bool last = notification.type == ipc::NotificationType::shutdown;
+        mark_dispatched(notification.serial, last);
+        if (last) return;
     }
 }
 

@@ -5,9 +5,12 @@
 // Threads: the caller's threads make requests (serialised by request_mutex_); the notification
 // thread runs every non-real-time callback and never holds request_mutex_ while doing so; the
 // process thread runs thread_init and process and makes no request and no syscall but the
-// futex wait/wake while cycling.
+// futex wait/wake while cycling. A request returns once the notification thread has dispatched
+// what the server sent the client before replying (waiting a bounded time, and never on a
+// notification thread).
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <jack/jack.h>
 #include <jack/metadata.h>
@@ -177,6 +180,9 @@ class Client {
     bool request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply);
     int simple_request(ipc::RequestType type, const void* payload, size_t size);
     void notification_loop();
+    // Serial 0 leaves the dispatched serial as it is; `ended`: no notification will follow.
+    void mark_dispatched(uint32_t serial, bool ended);
+    void await_notifications_up_to(uint32_t serial);
     void dispatch(const ipc::Notification& notification);
     void deliver_session_event(const ipc::Notification& notification);
     RT_HOT void process_loop();
@@ -202,6 +208,10 @@ class Client {
     ipc::DataSegment* data_ = nullptr;
     ipc::UniqueFd requests_, notifications_;
     std::mutex request_mutex_;
+    std::mutex dispatch_mutex_;
+    std::condition_variable dispatched_;
+    uint32_t dispatched_serial_ = 0;   // guarded by dispatch_mutex_
+    bool notifications_ended_ = false; // guarded by dispatch_mutex_
     std::atomic<bool> server_gone_{false};
     std::atomic<bool> active_{false};
     std::atomic<bool> closing_{false};

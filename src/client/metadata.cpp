@@ -41,6 +41,7 @@ int Client::metadata_request(ipc::MetadataOp op, uint64_t subject, const char* k
     if (length < long(head)) return -1;
     ipc::Reply reply;
     std::memcpy(&reply, answer.data() + sizeof(ipc::MessageHeader), sizeof reply);
+    await_notifications_up_to(reply.notified_up_to);
     if (reply.status < 0) return -1;
     if (results) {
         size_t at = head, end = size_t(length);

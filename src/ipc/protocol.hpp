@@ -171,6 +171,9 @@ struct Reply {
     int32_t status = 0;
     uint32_t value = 0;       // a port id, a refnum
     uint32_t jack_status = 0; // jack_status_t bits, for open
+    // The serial of the last notification sent to the requesting client before this reply: the
+    // client returns once its notification thread has dispatched it (0: nothing to wait for).
+    uint32_t notified_up_to = 0;
     char name[kPortNameSize] = {};
 };
 

@@ -65,6 +65,7 @@ void Engine::notify_client(uint32_t refnum, ipc::Notification notification) {
                 static_cast<unsigned long long>(client.notifications_lost), std::strerror(errno));
         return;
     }
+    client.last_notification = notification.serial;
     if (!notification.sync) return;
     uint64_t waited_ms = 0;
     for (;;) {

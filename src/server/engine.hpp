@@ -37,6 +37,7 @@ struct ClientState {
     ipc::UniqueFd requests;          // the client's request socket
     ipc::UniqueFd notifications;     // server end of the notification socketpair
     uint64_t notifications_lost = 0; // its socket was full: the client does not read them
+    uint32_t last_notification = 0;  // serial of the last one its socket took
     uint64_t xruns = 0;              // xruns it was blamed for
     std::vector<uint32_t> ports;     // in registration order
 };

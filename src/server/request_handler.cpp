@@ -45,6 +45,8 @@ RequestOutcome handle_request_bytes(Engine& engine, uint32_t refnum, const std::
         engine.handle_request(refnum, *request, reply, reply_bytes);
         if (reply.status == ipc::kReplyDeferred) return RequestOutcome::deferred;
     }
+    if (engine.client(refnum).in_use)
+        reply.notified_up_to = engine.client(refnum).last_notification;
     std::memcpy(reply_bytes.data(), &reply, sizeof reply);
     return RequestOutcome::reply;
 }

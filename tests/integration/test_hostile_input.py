@@ -86,7 +86,7 @@ class HostileInputTest(TestCase):
         assert len(data) >= 8 + REPLY.size, "a short reply: %r" % data
         kind, size = struct.unpack_from("<II", data)
         assert size == len(data) - 8
-        status, value, jack_status, name = REPLY.unpack_from(data, 8)
+        status, value, jack_status, _notified_up_to, name = REPLY.unpack_from(data, 8)
         return status, value, jack_status, name.split(b"\0")[0].decode()
 
     def ask(self, sock, request):

@@ -14,7 +14,7 @@ import struct
  INTERNAL_LOAD, INTERNAL_UNLOAD, INTERNAL_HANDLE, INTERNAL_NAME) = range(1, 30)
 
 CLIENT_NAME, PORT_NAME = 65, 321  # field sizes, NUL included
-REPLY = struct.Struct("<iII321s3x")  # ipc::Reply
+REPLY = struct.Struct("<iIII321s3x")  # ipc::Reply
 IS_INPUT, IS_OUTPUT = 1, 2
 AUDIO, MIDI = 0, 1
 

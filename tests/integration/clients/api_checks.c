@@ -1,6 +1,7 @@
 /* Checks of the libjack API that no Debian program exercises on its own: threads and real-time
  * priority, cycle times and frame/time conversion, port buffers from other threads and on
- * foreign ports, the client-only (no process callback) case. Prints "api checks passed". */
+ * foreign ports, the client-only (no process callback) case, callbacks for a request's own
+ * changes run before it returns. Prints "api checks passed". */
 #include <errno.h>
 #include <jack/jack.h>
 #include <jack/thread.h>
@@ -31,6 +32,61 @@ static int process(jack_nframes_t frames, void* arg) {
     if (jack_frames_since_cycle_start(client) > 4 * frames) return 1;
     cycles++;
     return 0;
+}
+
+/* Slow callbacks (2 ms each), so that a request returning before its own notifications were
+ * dispatched is caught every time rather than by chance. */
+static atomic_int registrations, connections_made;
+static pthread_mutex_t held_by_main = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_registration(jack_port_id_t port, int registered, void* arg) {
+    usleep(2000);
+    registrations++;
+}
+
+static void on_connection(jack_port_id_t a, jack_port_id_t b, int connected, void* arg) {
+    usleep(2000);
+    connections_made++;
+}
+
+static void on_registration_locking(jack_port_id_t port, int registered, void* arg) {
+    pthread_mutex_lock(&held_by_main);
+    registrations++;
+    pthread_mutex_unlock(&held_by_main);
+}
+
+static void check_callbacks_before_return(void) {
+    jack_client_t* counter = jack_client_open("counter", JackNoStartServer, NULL);
+    CHECK(counter != NULL);
+    CHECK(jack_set_port_registration_callback(counter, on_registration, NULL) == 0);
+    CHECK(jack_set_port_connect_callback(counter, on_connection, NULL) == 0);
+    CHECK(jack_activate(counter) == 0);
+    for (int i = 0; i < 10; ++i) {
+        jack_port_t* port =
+            jack_port_register(counter, "probe", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+        CHECK(port != NULL);
+        CHECK(registrations == 2 * i + 1);
+        CHECK(jack_connect(counter, "counter:probe", "system:playback_1") == 0);
+        CHECK(connections_made == 2 * i + 1);
+        CHECK(jack_disconnect(counter, "counter:probe", "system:playback_1") == 0);
+        CHECK(connections_made == 2 * i + 2);
+        CHECK(jack_port_unregister(counter, port) == 0);
+        CHECK(registrations == 2 * i + 2);
+    }
+    /* A callback blocked on a lock the caller holds delays the request, never deadlocks it. */
+    CHECK(jack_deactivate(counter) == 0);
+    CHECK(jack_set_port_registration_callback(counter, on_registration_locking, NULL) == 0);
+    CHECK(jack_activate(counter) == 0);
+    int before = registrations;
+    pthread_mutex_lock(&held_by_main);
+    jack_port_t* port =
+        jack_port_register(counter, "locked", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+    CHECK(port != NULL);
+    CHECK(registrations == before);
+    pthread_mutex_unlock(&held_by_main);
+    while (registrations == before)
+        usleep(1000);
+    CHECK(jack_client_close(counter) == 0);
 }
 
 static void* worker(void* arg) {
@@ -118,6 +174,8 @@ int main(void) {
     CHECK(jack_port_disconnect(client, out) == 0);
     CHECK(jack_port_connected(out) == 0);
     CHECK(jack_client_close(patchbay) == 0);
+
+    check_callbacks_before_return();
 
     /* Input monitoring: a counter of requests; "ensure" switches between none and one. */
     CHECK(jack_port_monitoring_input(in) == 0);
