@@ -123,19 +123,31 @@ bool Client::request(ipc::RequestType type, const void* payload, size_t size, ip
     long length = ipc::receive_message(requests_.get(), buffer, sizeof buffer, -1);
     if (length != long(sizeof buffer)) return false;
     std::memcpy(&reply, buffer + sizeof(ipc::MessageHeader), sizeof reply);
-    lock.unlock();
-    await_notifications_up_to(reply.notified_up_to);
+    await_notifications_up_to(reply.notified_up_to, lock);
     return true;
 }
 
 // The callbacks for a request's own changes (its port registered, its connection made) have run
 // when the request returns, as in JACK1: a program that counts them after the call sees them all.
-void Client::await_notifications_up_to(uint32_t serial) {
+void Client::await_notifications_up_to(uint32_t serial,
+                                       std::unique_lock<std::mutex>& request_lock) {
     if (serial == 0 || on_notification_thread) return;
     std::unique_lock lock(dispatch_mutex_);
+    ++awaiting_; // before the request lock goes: a callback closing the client waits for it
+    request_lock.unlock();
     dispatched_.wait_for(lock, kOwnNotificationsWait, [&] {
         return notifications_ended_ || int32_t(dispatched_serial_ - serial) >= 0;
     });
+    --awaiting_;
+    // A client closed from its own callback meanwhile is deleted once no thread waits here.
+    if (notifications_ended_) dispatched_.notify_all();
+}
+
+void Client::stop_dispatching_before_delete() {
+    std::unique_lock lock(dispatch_mutex_);
+    notifications_ended_ = true;
+    dispatched_.notify_all();
+    dispatched_.wait(lock, [&] { return awaiting_ == 0; });
 }
 
 void Client::mark_dispatched(uint32_t serial, bool ended) {
@@ -315,6 +327,7 @@ void Client::notification_loop() {
         std::memcpy(&notification, buffer + sizeof(ipc::MessageHeader), sizeof notification);
         dispatch(notification);
         if (deleter_.load() == Deleter::notification_thread) {
+            stop_dispatching_before_delete();
             delete this; // closed from inside a callback on this thread
             return;
         }

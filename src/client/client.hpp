@@ -182,7 +182,11 @@ class Client {
     void notification_loop();
     // Serial 0 leaves the dispatched serial as it is; `ended`: no notification will follow.
     void mark_dispatched(uint32_t serial, bool ended);
-    void await_notifications_up_to(uint32_t serial);
+    // Called with the request lock held, which it releases while waiting.
+    void await_notifications_up_to(uint32_t serial, std::unique_lock<std::mutex>& request_lock);
+    // Before a client closed from one of its own callbacks deletes itself: returns once no
+    // thread waits in await_notifications_up_to.
+    void stop_dispatching_before_delete();
     void dispatch(const ipc::Notification& notification);
     void deliver_session_event(const ipc::Notification& notification);
     RT_HOT void process_loop();
@@ -212,6 +216,7 @@ class Client {
     std::condition_variable dispatched_;
     uint32_t dispatched_serial_ = 0;   // guarded by dispatch_mutex_
     bool notifications_ended_ = false; // guarded by dispatch_mutex_
+    int awaiting_ = 0;                 // guarded by dispatch_mutex_
     std::atomic<bool> server_gone_{false};
     std::atomic<bool> active_{false};
     std::atomic<bool> closing_{false};

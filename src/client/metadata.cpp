@@ -28,20 +28,17 @@ int Client::metadata_request(ipc::MetadataOp op, uint64_t subject, const char* k
 
     std::vector<std::byte> answer(sizeof(ipc::MessageHeader) + sizeof(ipc::Reply) +
                                   ipc::kMaxReplyBlob);
-    long length;
-    {
-        std::lock_guard lock(request_mutex_);
-        if (server_gone_.load() || !requests_) return -1;
-        if (!ipc::send_message(requests_.get(), uint32_t(ipc::RequestType::metadata),
-                               payload.data(), payload.size()))
-            return -1;
-        length = ipc::receive_message(requests_.get(), answer.data(), answer.size(), -1);
-    }
+    std::unique_lock lock(request_mutex_);
+    if (server_gone_.load() || !requests_) return -1;
+    if (!ipc::send_message(requests_.get(), uint32_t(ipc::RequestType::metadata), payload.data(),
+                           payload.size()))
+        return -1;
+    long length = ipc::receive_message(requests_.get(), answer.data(), answer.size(), -1);
     size_t head = sizeof(ipc::MessageHeader) + sizeof(ipc::Reply);
     if (length < long(head)) return -1;
     ipc::Reply reply;
     std::memcpy(&reply, answer.data() + sizeof(ipc::MessageHeader), sizeof reply);
-    await_notifications_up_to(reply.notified_up_to);
+    await_notifications_up_to(reply.notified_up_to, lock);
     if (reply.status < 0) return -1;
     if (results) {
         size_t at = head, end = size_t(length);

@@ -61,6 +61,7 @@ void Client::process_loop() {
     // deactivated (no shutdown callback), so the server stops waiting for it.
     if (!stop_process_.load() && active_.load()) deactivate();
     if (deleter_.load() == Deleter::process_thread) {
+        stop_dispatching_before_delete();
         delete this; // closed from its own callback
         return;
     }
