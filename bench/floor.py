@@ -48,23 +48,21 @@ def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0, regi
             "period_usecs": period_usecs, "regions": regions}
 
 
-def hop_floor_now(tools):
+def hop_floor_now(tools, period=64):
     """The hop target's yardsticks again, measured right beside one chain run: the ping-pong and
-    the footprint ring drift with the machine (by 20 % within an hour here), so the hop is judged
-    against the floor of the same minute, as the CPU targets are judged on paired runs."""
-    period_usecs = 64 * 1000000 // servers.RATE
-    # The footprint ring: 32 processes, one round per 64-frame period, each touching a client's
-    # memory footprint every hop.
+    the rings drift with the machine (by 20 % within an hour here), so the hop is judged against
+    the floor of the same minute, as the CPU targets are judged on paired runs. The rings go round
+    once per period of that run: the idle time between cycles is what cools their caches."""
+    period_usecs = period * 1000000 // servers.RATE
+    # 32 processes, one round per period: with nothing but the futexes, and with each touching
+    # a client's memory footprint every hop.
     return {"pingpong_same": _pingpong(tools, "same"),
+            "ring32_paced": _pingpong(tools, "same", 3000, 32, period_usecs),
             "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS)}
 
 
 def measure_floor(tools, periods, probe_seconds=10):
-    period_usecs = 64 * 1000000 // servers.RATE
-    floor = {**hop_floor_now(tools), "pingpong_cross": _pingpong(tools, "cross"), "timer": {},
-             # 32 processes, one round per 64-frame period: a chain's hops, from caches cooled by
-             # the idle time between cycles, with nothing but the futexes.
-             "ring32_paced": _pingpong(tools, "same", 3000, 32, period_usecs)}
+    floor = {**hop_floor_now(tools), "pingpong_cross": _pingpong(tools, "cross"), "timer": {}}
     for period in periods:
         out = subprocess.run([tools["timer_probe"], str(period), str(servers.RATE), str(probe_seconds)],
                              capture_output=True, text=True, timeout=probe_seconds + 30).stdout.split()

@@ -160,9 +160,12 @@ def targets(results):
                                                             measured))
             out.append(("Per-client hop (wall, 32-client chain, %d frames): ≤ 1.5× same-core ping-pong" % period,
                         measured, r <= 1.5))
-            for key, reference in (("footprint_ring_to_pingpong_runs",
+            for key, reference in (("bare_ring_to_pingpong_runs",
+                                    "The hop target's floor beside each run: the paced 32-process ring doing nothing "
+                                    "else vs the ping-pong, both measured right after it at the run's period"),
+                                   ("footprint_ring_to_pingpong_runs",
                                     "The hop target's floor beside each run: the ring with a client's footprint vs "
-                                    "the ping-pong, both measured right after it"),
+                                    "the ping-pong, both measured right after it at the run's period"),
                                    ("hop_to_footprint_ring_runs",
                                     "Per-client hop vs the ring with a client's footprint measured right after it")):
                 if b.get(key):
