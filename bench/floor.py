@@ -41,11 +41,11 @@ def describe_machine():
 CLIENT_REGIONS = 5
 
 
-def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0, regions=0):
+def _pingpong(tools, placement, rounds=100000, processes=2, period_usecs=0, regions=0, frames=0):
     out = subprocess.run([tools["pingpong"], placement, str(rounds), "70", str(processes), str(period_usecs),
-                          str(regions)], capture_output=True, text=True, timeout=300).stdout.split()
+                          str(regions), str(frames)], capture_output=True, text=True, timeout=300).stdout.split()
     return {"hop_ns": float(out[2]), "cpu_ns_per_hop": float(out[4]), "processes": processes,
-            "period_usecs": period_usecs, "regions": regions}
+            "period_usecs": period_usecs, "regions": regions, "frames": frames}
 
 
 def hop_floor_now(tools, period=64):
@@ -54,11 +54,13 @@ def hop_floor_now(tools, period=64):
     the floor of the same minute, as the CPU targets are judged on paired runs. The rings go round
     once per period of that run: the idle time between cycles is what cools their caches."""
     period_usecs = period * 1000000 // servers.RATE
-    # 32 processes, one round per period: with nothing but the futexes, and with each touching
-    # a client's memory footprint every hop.
+    # 32 processes, one round per period: with nothing but the futexes, with each touching a
+    # client's memory footprint every hop, and with each also doing the benchmark client's own
+    # work (its clock reads, its copy, its record): what no server can run that chain below.
     return {"pingpong_same": _pingpong(tools, "same"),
             "ring32_paced": _pingpong(tools, "same", 3000, 32, period_usecs),
-            "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS)}
+            "ring32_footprint": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS),
+            "ring32_client_work": _pingpong(tools, "same", 3000, 32, period_usecs, CLIENT_REGIONS, period)}
 
 
 def measure_floor(tools, periods, probe_seconds=10):

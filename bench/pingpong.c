@@ -1,7 +1,7 @@
 /* The machine's floor for one hop between processes: PROCESSES processes (2: a ping-pong) pass a
  * token around a ring through shared futexes, each waking the next and then sleeping, exactly
  * what a chain of JACK clients does once per client per cycle.
- *   pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS [REGIONS]]]]]
+ *   pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS [REGIONS [FRAMES]]]]]]
  * "same" pins every process to CPU 0; "cross" alternates CPUs 0 and 1, so every hop crosses.
  * With PERIOD_USECS the first process starts one round per period, sleeping in between as a
  * driver does: the ring then runs from caches the idle time (and, on a virtual machine, the
@@ -13,7 +13,11 @@
  * page in its own 2 MiB region (its own page-table page). A real client touches that many or more
  * every cycle (its code and stack, the libraries', the heap, the server's shared segments), and
  * after a switch to another address space each costs a page walk; this is the floor for a chain
- * of processes with a client's footprint. */
+ * of processes with a client's footprint.
+ * FRAMES > 0: at each hop every process also does the work of bench/passthrough.c's callback
+ * that is not a call into libjack: it reads the clock at its start and at its end, copies FRAMES
+ * samples from the previous process's buffer into its own, and appends a record of the hop. No
+ * server runs a chain of those clients for less than this ring costs. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <sched.h>
@@ -30,6 +34,7 @@
 #include <unistd.h>
 
 #define MAX_PROCESSES 128
+#define MAX_FRAMES 1024
 
 struct slot {
     _Atomic uint32_t turn; /* 1: this process holds the token */
@@ -75,6 +80,45 @@ static void touch_regions(volatile char* base, int regions) {
         (void)base[REGION_BYTES * k + (k * 64) % 4096];
 }
 
+struct hop_record {
+    uint64_t hop, unused, start_usecs, end_usecs; /* as large as passthrough.c's cycle_record */
+};
+
+struct client_work {
+    int frames;
+    float* buffers; /* MAX_FRAMES samples per process, shared: each reads the one before it */
+    struct hop_record* records;
+    long count;
+};
+
+static uint64_t usecs_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The records are resident before the first hop, as passthrough.c's are. */
+static struct client_work prepare_work(int frames, float* buffers, long rounds) {
+    struct client_work work = {frames, buffers, NULL, 0};
+    if (frames > 0) {
+        work.records = malloc((size_t)rounds * sizeof(struct hop_record));
+        if (!work.records) exit(1);
+        memset(work.records, 0, (size_t)rounds * sizeof(struct hop_record));
+    }
+    return work;
+}
+
+static void do_client_work(struct client_work* work, int index, int processes) {
+    if (work->frames <= 0) return;
+    uint64_t start = usecs_now();
+    const float* in = work->buffers + (size_t)((index + processes - 1) % processes) * MAX_FRAMES;
+    memcpy(work->buffers + (size_t)index * MAX_FRAMES, in, (size_t)work->frames * sizeof(float));
+    struct hop_record* record = &work->records[work->count++];
+    record->hop = (uint64_t)work->count;
+    record->start_usecs = start;
+    record->end_usecs = usecs_now();
+}
+
 static void pass(_Atomic uint32_t* word) {
     atomic_store(word, 1);
     syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -95,7 +139,7 @@ int main(int argc, char** argv) {
     if (argc < 2 || (strcmp(argv[1], "same") && strcmp(argv[1], "cross"))) {
         fprintf(stderr,
                 "usage: pingpong same|cross [HOPS_PER_PROCESS [PRIORITY [PROCESSES [PERIOD_USECS "
-                "[REGIONS]]]]]\n");
+                "[REGIONS [FRAMES]]]]]]\n");
         return 2;
     }
     int cross = strcmp(argv[1], "cross") == 0;
@@ -104,19 +148,25 @@ int main(int argc, char** argv) {
     int processes = argc > 4 ? atoi(argv[4]) : 2;
     long period_ns = argc > 5 ? atol(argv[5]) * 1000 : 0;
     int regions = argc > 6 ? atoi(argv[6]) : 0;
-    if (processes < 2 || processes > MAX_PROCESSES || rounds < 1) return 2;
+    int frames = argc > 7 ? atoi(argv[7]) : 0;
+    if (processes < 2 || processes > MAX_PROCESSES || rounds < 1 || frames > MAX_FRAMES) return 2;
     struct slot* ring = mmap(NULL, sizeof(struct slot) * MAX_PROCESSES, PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (ring == MAP_FAILED) return 1;
+    float* buffers = mmap(NULL, sizeof(float) * MAX_FRAMES * MAX_PROCESSES, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (buffers == MAP_FAILED) return 1;
     pid_t children[MAX_PROCESSES];
     for (int i = 1; i < processes; ++i) {
         children[i] = fork();
         if (children[i] == 0) {
             pin(cross ? i % 2 : 0, priority);
             volatile char* footprint = map_regions(regions);
+            struct client_work work = prepare_work(frames, buffers, rounds);
             for (long r = 0; r < rounds; ++r) {
                 take(&ring[i].turn);
                 touch_regions(footprint, regions);
+                do_client_work(&work, i, processes);
                 pass(&ring[(i + 1) % processes].turn);
             }
             _exit(0);
@@ -124,6 +174,7 @@ int main(int argc, char** argv) {
     }
     pin(0, priority);
     volatile char* footprint = map_regions(regions);
+    struct client_work work = prepare_work(frames, buffers, rounds);
     usleep(100000); /* every process is waiting for the token */
     double cpu_before = seconds_now(CLOCK_PROCESS_CPUTIME_ID);
     double wall = 0;
@@ -140,6 +191,7 @@ int main(int argc, char** argv) {
         }
         double start = seconds_now(CLOCK_MONOTONIC);
         touch_regions(footprint, regions);
+        do_client_work(&work, 0, processes);
         pass(&ring[1].turn);
         take(&ring[0].turn);
         wall += seconds_now(CLOCK_MONOTONIC) - start;
@@ -152,7 +204,8 @@ int main(int argc, char** argv) {
         cpu += cpu_seconds(&usage);
     }
     double hops = (double)rounds * processes;
-    printf("%s hop_ns %.0f cpu_ns_per_hop %.0f processes %d period_usecs %ld regions %d\n", argv[1],
-           wall / hops * 1e9, cpu / hops * 1e9, processes, period_ns / 1000, regions);
+    printf(
+        "%s hop_ns %.0f cpu_ns_per_hop %.0f processes %d period_usecs %ld regions %d frames %d\n",
+        argv[1], wall / hops * 1e9, cpu / hops * 1e9, processes, period_ns / 1000, regions, frames);
     return 0;
 }

@@ -48,6 +48,11 @@ def floor_text(floor):
         lines.append("the same ring, each process also reading a line in %d pages in separate 2 MiB regions per hop "
                      "(a client's footprint beyond the ring's, bench/floor.py): %.2f us wall, %.2f us CPU per hop"
                      % (footprint["regions"], footprint["hop_ns"] / 1e3, footprint["cpu_ns_per_hop"] / 1e3))
+    work = floor.get("ring32_client_work")
+    if work:
+        lines.append("the same ring, each process also doing the benchmark client's own work per hop (two clock "
+                     "reads, a copy of %d samples from the process before it, a record; bench/pingpong.c): %.2f us "
+                     "wall, %.2f us CPU per hop" % (work["frames"], work["hop_ns"] / 1e3, work["cpu_ns_per_hop"] / 1e3))
     for period, t in sorted(floor["timer"].items()):
         lines.append("timer probe at %s frames: late p50 %d p99 %d p99.9 %d max %d us; later than a period %d "
                      "times in %d s (%d wakes)" % (period, t["p50"], t["p99"], t["p999"], t["max"],
@@ -164,6 +169,10 @@ def targets(results):
                     "%.2f us (%s×) and %.2f us (%s×) vs %.2f us"
                     % (ring["hop_ns"] / 1e3, fmt(ring["hop_ns"] / same["hop_ns"]), footprint["hop_ns"] / 1e3,
                        fmt(footprint["hop_ns"] / same["hop_ns"]), same["hop_ns"] / 1e3), None))
+        work = results["floor"].get("ring32_client_work")
+        if work:
+            out.append(("The same ring doing the benchmark client's own work too (64 frames) vs same-core ping-pong",
+                        "%.2f us (%s×)" % (work["hop_ns"] / 1e3, fmt(work["hop_ns"] / same["hop_ns"])), None))
     for period in periods:
         b = find(results, "bantam", False, period, "chain", 32)
         if b and "hop_us_p50" in b:
@@ -184,8 +193,16 @@ def targets(results):
                                    ("footprint_ring_to_pingpong_runs",
                                     "The hop target's floor beside each run: the ring with a client's footprint vs "
                                     "the ping-pong, both measured right after it at the run's period"),
+                                   ("client_work_ring_to_pingpong_runs",
+                                    "The hop target's floor beside each run: the ring with a client's footprint and "
+                                    "the benchmark client's own work (clock reads, copy, record; bench/pingpong.c) "
+                                    "vs the ping-pong, both measured right after it at the run's period; at 1.5× or "
+                                    "more no server meets the hop target with this client"),
                                    ("hop_to_footprint_ring_runs",
-                                    "Per-client hop vs the ring with a client's footprint measured right after it")):
+                                    "Per-client hop vs the ring with a client's footprint measured right after it"),
+                                   ("hop_to_client_work_ring_runs",
+                                    "Per-client hop vs the ring with the client's footprint and work measured right "
+                                    "after it")):
                 if b.get(key):
                     out.append(("%s (%d frames, for reference)" % (reference, period),
                                 "%s× (median; runs: %s)" % (fmt(statistics.median(b[key])),
@@ -210,6 +227,10 @@ def targets(results):
                 ring_cpu = statistics.mean(b["ring32_footprint"]["cpu_ns_per_hop"] for b in beside)
                 when = ("measured right after the 8- and 64-client runs; the footprint ring beside them: "
                         "%.2f us CPU per hop, %s×" % (ring_cpu / 1e3, fmt(ring_cpu / pingpong_cpu)))
+                if all("ring32_client_work" in b for b in beside):
+                    work_cpu = statistics.mean(b["ring32_client_work"]["cpu_ns_per_hop"] for b in beside)
+                    when += ("; with the client's own work too: %.2f us, %s×"
+                             % (work_cpu / 1e3, fmt(work_cpu / pingpong_cpu)))
             r = slope * 1e3 / pingpong_cpu
             out.append(("Per-client hop (CPU, slope 8→64 clients, %d frames) vs same-core ping-pong CPU" % period,
                         "%.2f us vs %.2f us (%s×; ping-pong %s)" % (slope, pingpong_cpu / 1e3, fmt(r), when),
