@@ -144,17 +144,23 @@ void Client::await_notifications_up_to(uint32_t serial,
 }
 
 void Client::stop_dispatching_before_delete() {
+    end_dispatching();
     std::unique_lock lock(dispatch_mutex_);
-    notifications_ended_ = true;
-    dispatched_.notify_all();
     dispatched_.wait(lock, [&] { return awaiting_ == 0; });
 }
 
-void Client::mark_dispatched(uint32_t serial, bool ended) {
+void Client::mark_dispatched(uint32_t serial) {
     {
         std::lock_guard lock(dispatch_mutex_);
-        if (serial != 0) dispatched_serial_ = serial;
-        notifications_ended_ = notifications_ended_ || ended;
+        dispatched_serial_ = serial;
+    }
+    dispatched_.notify_all();
+}
+
+void Client::end_dispatching() {
+    {
+        std::lock_guard lock(dispatch_mutex_);
+        notifications_ended_ = true;
     }
     dispatched_.notify_all();
 }
@@ -319,7 +325,7 @@ void Client::notification_loop() {
         long length = ipc::receive_message(notifications_.get(), buffer, sizeof buffer, -1);
         if (length <= 0) {
             shutdown_from_server("JACK server has been closed");
-            mark_dispatched(0, true);
+            end_dispatching();
             return;
         }
         if (length != long(sizeof buffer)) continue;
@@ -335,9 +341,11 @@ void Client::notification_loop() {
             ipc::NotificationAck ack{notification.serial};
             ipc::send_message(notifications_.get(), 0, &ack, sizeof ack);
         }
-        const bool last = notification.type == ipc::NotificationType::shutdown;
-        mark_dispatched(notification.serial, last);
-        if (last) return;
+        mark_dispatched(notification.serial);
+        if (notification.type == ipc::NotificationType::shutdown) {
+            end_dispatching();
+            return;
+        }
     }
 }
 

@@ -180,8 +180,8 @@ class Client {
     bool request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply);
     int simple_request(ipc::RequestType type, const void* payload, size_t size);
     void notification_loop();
-    // Serial 0 leaves the dispatched serial as it is; `ended`: no notification will follow.
-    void mark_dispatched(uint32_t serial, bool ended);
+    void mark_dispatched(uint32_t serial);
+    void end_dispatching(); // no notification follows: waiting requests return
     // Called with the request lock held, which it releases while waiting.
     void await_notifications_up_to(uint32_t serial, std::unique_lock<std::mutex>& request_lock);
     // Before a client closed from one of its own callbacks deletes itself: returns once no
