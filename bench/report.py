@@ -60,6 +60,10 @@ def floor_text(floor):
     return "\n".join(lines)
 
 
+def cpu_per_switch(figures):
+    return figures["cpu_us_per_cycle"] / figures["switches_per_cycle"]
+
+
 def find(results, server, sync, period, topology, clients):
     for run in results["runs"]:
         if (run["server"], run["sync"], run["period"], run["topology"], run["clients"]) == (
@@ -114,8 +118,7 @@ def targets(results):
                 # A server in an xrun storm skips clients (jackd2 once ran 16 of 32 per cycle, in
                 # time in 4% of cycles): its CPU per cycle is then not a 32-client cycle's. In a
                 # chain each client's run is a context switch, so the two are compared per switch.
-                per_switch = lambda f: f["cpu_us_per_cycle"] / f["switches_per_cycle"]
-                r = per_switch(b) / per_switch(j)
+                r = cpu_per_switch(b) / cpu_per_switch(j)
                 switch_pairs = b.get("cpu_per_switch_ratio_to_jackd2_runs")
                 paired = ""
                 if switch_pairs:
@@ -124,7 +127,7 @@ def targets(results):
                                                                  ", ".join(fmt(p) for p in switch_pairs))
                 measured = ("%s× per context switch (%s%.2f vs %.2f us in the median runs, where %s ran %s context "
                             "switches per cycle, so not every client every cycle); per cycle %s"
-                            % (fmt(r), paired, per_switch(b), per_switch(j), " and ".join(n for n, _ in skipping),
+                            % (fmt(r), paired, cpu_per_switch(b), cpu_per_switch(j), " and ".join(n for n, _ in skipping),
                                " and ".join("%.1f" % f["switches_per_cycle"] for _, f in skipping), measured))
             out.append(("CPU per cycle, 32-client chain, %d frames, %s: ≤ 0.5× jackd2" % (period, mode(sync)),
                         measured, None if r is None else r <= 0.5))
