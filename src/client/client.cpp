@@ -131,7 +131,10 @@ bool Client::request(ipc::RequestType type, const void* payload, size_t size, ip
 // when the request returns, as in JACK1: a program that counts them after the call sees them all.
 void Client::await_notifications_up_to(uint32_t serial,
                                        std::unique_lock<std::mutex>& request_lock) {
-    if (serial == 0 || on_notification_thread) return;
+    if (serial == 0 || on_notification_thread) {
+        request_lock.unlock();
+        return;
+    }
     std::unique_lock lock(dispatch_mutex_);
     ++awaiting_; // before the request lock goes: a callback closing the client waits for it
     request_lock.unlock();

@@ -182,7 +182,7 @@ class Client {
     void notification_loop();
     void mark_dispatched(uint32_t serial);
     void end_dispatching(); // no notification follows: waiting requests return
-    // Called with the request lock held, which it releases while waiting.
+    // Called with the request lock held; releases it (before waiting, if it waits).
     void await_notifications_up_to(uint32_t serial, std::unique_lock<std::mutex>& request_lock);
     // Before a client closed from one of its own callbacks deletes itself: returns once no
     // thread waits in await_notifications_up_to.
