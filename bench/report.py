@@ -201,6 +201,8 @@ def targets(results):
                                     "the benchmark client's own work (clock reads, copy, record; bench/pingpong.c) "
                                     "vs the ping-pong, both measured right after it at the run's period; at 1.5× or "
                                     "more no server meets the hop target with this client"),
+                                   ("hop_to_bare_ring_runs",
+                                    "Per-client hop vs the ring doing nothing else measured right after it"),
                                    ("hop_to_footprint_ring_runs",
                                     "Per-client hop vs the ring with a client's footprint measured right after it"),
                                    ("hop_to_client_work_ring_runs",
@@ -210,14 +212,6 @@ def targets(results):
                     out.append(("%s (%d frames, for reference)" % (reference, period),
                                 "%s× (median; runs: %s)" % (fmt(statistics.median(b[key])),
                                                              ", ".join(fmt(p) for p in b[key])), None))
-            for key, reference in (("ring32_paced", "a paced 32-process futex ring"),
-                                   ("ring32_footprint", "the same ring with a client's memory footprint")):
-                ring = results["floor"].get(key)
-                if ring:
-                    r = b["hop_us_p50"] * 1e3 / ring["hop_ns"]
-                    out.append(("Per-client hop (wall, 32-client chain, %d frames) vs %s (for reference)"
-                                % (period, reference),
-                                "%.2f us vs %.2f us (%s×)" % (b["hop_us_p50"], ring["hop_ns"] / 1e3, fmt(r)), None))
         small, big = find(results, "bantam", False, period, "chain", 8), find(results, "bantam", False, period,
                                                                                "chain", 64)
         if small and big:
