@@ -19,6 +19,10 @@ constexpr int kOpenTimeoutMs = 10000;
 // be blocked on a lock the requesting thread holds (harmless on jackd2, which does not wait):
 // then the request returns late rather than never.
 constexpr auto kOwnNotificationsWait = std::chrono::milliseconds(50);
+// How long jack_deactivate and jack_client_close wait for the process thread to leave a user
+// callback (JACK2 cancels the thread and joins it, which never returns if the callback never
+// reaches a cancellation point).
+constexpr auto kProcessStopWait = std::chrono::seconds(2);
 // Set on every client's notification thread: a request made from a callback never waits for
 // a notification thread, its own or another client's.
 thread_local bool on_notification_thread = false;
@@ -185,6 +189,8 @@ bool Client::has_realtime_role() const noexcept {
 int Client::activate() {
     if (active_.load()) return 0;
     if (server_gone_.load()) return -1;
+    // A process thread still inside a callback from before the last deactivation shares rt_.
+    if (process_running_.load() && !process_thread_.joinable()) return -1;
     bool realtime = has_realtime_role();
     if (realtime) start_process_thread();
     active_ = true;
@@ -223,12 +229,29 @@ void Client::stop_process_thread() {
     if (!process_thread_.joinable()) return;
     stop_process_.store(true);
     link_->data().activations[refnum_].wakeup.signal();
-    if (process_thread_.get_id() == std::this_thread::get_id())
+    if (process_thread_.get_id() == std::this_thread::get_id()) {
         process_thread_.detach(); // deactivated from its own process callback
-    else
+    } else if (wait_process_thread_wound_down()) {
         process_thread_.join();
+    } else {
+        BANTAM_WARN("client '%s': the process thread did not return from its callback within %d s; "
+                    "left running",
+                    name_.c_str(), int(kProcessStopWait.count()));
+        abandoned_ = true;
+        process_thread_.detach();
+    }
     process_pthread_ = 0;
     process_thread_pointer_ = nullptr;
+}
+
+bool Client::wait_process_thread_wound_down() const {
+    // Rare and short (the callback of one cycle), so polling.
+    const auto deadline = std::chrono::steady_clock::now() + kProcessStopWait;
+    while (process_running_.load(std::memory_order_acquire)) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
 }
 
 int Client::deactivate() {
@@ -264,9 +287,13 @@ int Client::close() {
             notification_thread_.join();
     }
     if (deleter != Deleter::caller) return 0;
-    // A rare wait (only after a deactivation from inside the process callback), so polling.
-    while (process_running_.load(std::memory_order_acquire))
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // After a deactivation from inside the process callback, that thread winds down alone.
+    if (abandoned_.load() || !wait_process_thread_wound_down()) {
+        BANTAM_WARN("client '%s' closed with its process thread still in a callback; its memory "
+                    "is kept",
+                    name_.c_str());
+        return 0;
+    }
     delete this;
     return 0;
 }
@@ -296,7 +323,7 @@ jack_nframes_t Client::cycle_wait_or_exit() {
     jack_nframes_t frames = cycle_wait();
     if (frames != 0) run_sync_callback();
     if (frames == 0 && on_process_thread()) {
-        leave_realtime_role();
+        wind_down_process_thread(); // close() waits for it, and may delete the client after it
         pthread_exit(nullptr);
     }
     return frames;

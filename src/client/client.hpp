@@ -190,6 +190,9 @@ class Client {
     void dispatch(const ipc::Notification& notification);
     void deliver_session_event(const ipc::Notification& notification);
     RT_HOT void process_loop();
+    // The process thread's last steps, whichever way it ends (its loop returns, or
+    // jack_cycle_wait ends it): after this it touches nothing of the client.
+    void wind_down_process_thread();
     // Thread: RT, around the process callback of each cycle.
     // Not noexcept: a user callback may end the thread by forced unwinding (pthread_exit,
     // as Python does to threads that call back into it during interpreter shutdown).
@@ -198,7 +201,10 @@ class Client {
     static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
     void start_process_thread();
+    // Returns once the process thread has wound down, or after kProcessStopWait with the thread
+    // still inside a user callback: then it is detached and abandoned_ set.
     void stop_process_thread();
+    bool wait_process_thread_wound_down() const;
     // A sync or timebase callback set while active needs a process thread to run on.
     int ensure_process_thread();
 
@@ -227,6 +233,9 @@ class Client {
     // The process thread has not finished: a thread that deactivated its client from its own
     // callback detaches itself and winds down alone, and the client must outlive that.
     std::atomic<bool> process_running_{false};
+    // A process thread that did not wind down in time (a callback that never returns): the
+    // client is never deleted, so that thread can never touch freed memory.
+    std::atomic<bool> abandoned_{false};
     std::atomic<bool> stop_process_{false};
     std::atomic<bool> process_ready_{false};
     std::atomic<bool> shutdown_delivered_{false};

@@ -54,6 +54,10 @@ void Client::process_loop() {
             if (status != 0) break; // JACK: a failing process callback stops the client's cycles
         }
     }
+    wind_down_process_thread();
+}
+
+void Client::wind_down_process_thread() {
     if (rt_.hidden_from_tsan) rt::tsan_show_accesses(); // left from inside the callback
     rt_.hidden_from_tsan = false;
     leave_realtime_role();
