@@ -42,6 +42,11 @@ Client* Client::open(const char* name, jack_options_t options, jack_status_t* st
         return nullptr;
     }
     std::string server = server_name && *server_name ? server_name : paths::default_server_name();
+    if (std::string why = paths::untrusted_user_dir_reason(); !why.empty()) {
+        BANTAM_ERROR("refusing to connect to server '%s': %s", server.c_str(), why.c_str());
+        set_status(status, JackFailure | JackServerFailed);
+        return nullptr;
+    }
     ipc::UniqueFd socket = ipc::connect_seqpacket(paths::server_socket_path(server));
     if (!socket) {
         bool may_start = !(options & JackNoStartServer) && autostart_allowed();

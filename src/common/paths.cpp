@@ -1,6 +1,7 @@
 #include "common/paths.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -16,9 +17,28 @@ std::string default_server_name() {
 
 std::string user_dir() {
     if (const char* dir = std::getenv("BANTAM_RUNTIME_DIR"); dir && *dir) return dir;
-    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
-        return std::string(xdg) + "/bantam";
-    return "/tmp/bantam-" + std::to_string(getuid());
+    // Keyed on the user alone, never on the environment (as jackd2's sockets in /dev/shm): a
+    // client with another XDG_RUNTIME_DIR than the server's (a systemd unit, sudo -u or runuser
+    // of the same user, a program given a private runtime directory) still finds the server.
+    // /dev/shm rather than /tmp, which a unit with PrivateTmp sees a copy of.
+    const std::string uid = std::to_string(getuid());
+    struct stat st {};
+    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) return "/dev/shm/bantam-" + uid;
+    return "/tmp/bantam-" + uid;
+}
+
+std::string untrusted_user_dir_reason() {
+    std::string dir = user_dir();
+    struct stat st {};
+    if (lstat(dir.c_str(), &st) != 0) return {}; // no server has made it yet: nothing to trust
+    if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
+        return dir + " is not a directory owned by this user";
+    if ((st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", unsigned(st.st_mode & 0777));
+        return dir + " is open to other users (mode " + mode + ")";
+    }
+    return {};
 }
 
 std::string ensure_user_dir() {

@@ -96,7 +96,8 @@ def noise(frames, seed, scale=32767):
 class Server:
     def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False,
                  capture_signal=None, record=True, extra_server_args=(), timeout_ms=None,
-                 extra_driver_args=(), name=None, runtime_dir=None, driver="dummy", extra_env=None):
+                 extra_driver_args=(), name=None, runtime_dir=None, driver="dummy", extra_env=None,
+                 default_runtime_dir=False):
         """driver="dummy" (the default) takes the dummy driver's settings from the arguments
         above; any other driver gets only `-d DRIVER *extra_driver_args` (its own options),
         and extra_env is added to the environment of bantamd and of every program run."""
@@ -105,6 +106,9 @@ class Server:
         # Sockets live in runtime_dir (default: the server's own directory, which also holds its
         # logs); servers with different names may share one.
         self.runtime_dir = runtime_dir or self.dir
+        if default_runtime_dir:  # where every process of this user looks without BANTAM_RUNTIME_DIR
+            self.runtime_dir = ("/dev/shm" if os.path.isdir("/dev/shm") else "/tmp") + "/bantam-%d" % os.getuid()
+        self.default_runtime_dir = default_runtime_dir
         self.name = name or "t%d" % os.getpid()
         self.rate, self.period = rate, period
         self.capture_path = None
@@ -135,6 +139,8 @@ class Server:
     def env(self):
         env = dict(os.environ)
         env.update(BANTAM_RUNTIME_DIR=self.runtime_dir, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
+        if self.default_runtime_dir:
+            del env["BANTAM_RUNTIME_DIR"]
         env.update(self.extra_env)
         return env
 
