@@ -171,9 +171,12 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     bool graph_late = ipc::pending_tag(data_.graph_pending.load()) == uint32_t(previous_cycle) &&
                       ipc::pending_count(data_.graph_pending.load()) != 0;
     uint64_t graph_end = previous_cycle ? rt_.previous_start_usecs : 0;
-    // A client skipped because it was still busy with an older cycle produced silence: an
-    // xrun too, even if the rest of the graph finished in time; but only when it gets stuck,
-    // not again for every cycle it stays so.
+    // One fault, one xrun. A client skipped because it was still busy with an older cycle
+    // produced silence: an xrun too, even if the rest of the graph finished in time; but only
+    // when it gets stuck, not again for every cycle it stays so. Likewise a client that missed
+    // the cycle before and did not even start this one (a dead process whose hang-up is not
+    // handled yet, a stopped one) is the same fault going on, and a client whose upstream never
+    // finished was never woken: neither counts again.
     bool newly_stuck = false;
     uint32_t count = std::min(previous.order_count, kMaxClients);
     for (uint32_t i = 0; i < count; ++i) {
@@ -191,10 +194,15 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
             continue;
         }
         if (activation.finished_cycle.load() != previous_cycle) {
-            if (graph_late) {
-                late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
-                rt_.stuck[refnum] = true;
-            }
+            if (!graph_late) continue;
+            const uint64_t pending = activation.pending.load();
+            const bool woken = ipc::pending_tag(pending) == uint32_t(previous_cycle) &&
+                               ipc::pending_count(pending) == 0;
+            const bool started = activation.running_cycle.load() == previous_cycle;
+            if (!woken || (rt_.stuck[refnum] && !started)) continue;
+            late_counts_[refnum].fetch_add(1, std::memory_order_relaxed);
+            rt_.stuck[refnum] = true;
+            newly_stuck = true;
         } else {
             rt_.stuck[refnum] = false;
             graph_end = std::max(graph_end, activation.finished_usecs.load());
@@ -204,7 +212,7 @@ void CycleRunner::note_previous_cycle(const ipc::Snapshot& previous, uint64_t pr
     if (reset_max_delay_.exchange(false, std::memory_order_acq_rel)) delayed_max = 0;
     delayed_max = std::max(delayed_max, float(delayed_usecs));
     control_.header.max_delayed_bits.store(std::bit_cast<uint32_t>(delayed_max));
-    if (graph_late || driver_xrun || newly_stuck) {
+    if (driver_xrun || newly_stuck) {
         control_.header.xrun_count.fetch_add(1);
         if (driver_xrun) control_.header.driver_xrun_count.fetch_add(1);
         control_.header.xrun_delayed_bits.store(std::bit_cast<uint32_t>(float(delayed_usecs)));

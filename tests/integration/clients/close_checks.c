@@ -3,8 +3,8 @@
  *                 jack_cycle_signal in the client's own loop, as Ardour's JACK backend does);
  *                 the thread ends inside jack_cycle_wait, never seeing a 0 frame count
  *   sleeping      a process callback that stops returning, sleeping (a cancellation point)
- *   spinning      a process callback that stops returning, spinning (no cancellation point:
- *                 jackd2's pthread_cancel never ends it, so only Bantam is asked to return)
+ *   spinning      a process callback that stops returning, spinning (no cancellation point;
+ *                 jackd2 cancels its process thread asynchronously, wherever it is)
  * Prints "close returned after N ms" and exits 0; a watchdog fails it after 10 s. */
 #include <jack/jack.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 """Run through bantam-run by the fault tests: records when each client registers and
-unregisters (CLOCK_MONOTONIC, as the test's own clock), until SIGINT; then prints one line per
-event: "registered|unregistered NAME SECONDS"."""
+unregisters, and each xrun callback (CLOCK_MONOTONIC, as the test's own clock), until SIGINT;
+then prints one line per event: "registered|unregistered NAME SECONDS" or "xrun - SECONDS"."""
 
 import signal
 import threading
@@ -17,6 +17,12 @@ lock = threading.Lock()
 def registration(name, registered):
     with lock:
         events.append(("registered" if registered else "unregistered", name, time.monotonic()))
+
+
+@client.set_xrun_callback
+def xrun(delayed_usecs):
+    with lock:
+        events.append(("xrun", "-", time.monotonic()))
 
 
 client.activate()
