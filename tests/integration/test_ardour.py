@@ -1,11 +1,13 @@
+# labels: no-sanitizer
+# (Under a sanitizer's preloaded runtime Ardour deadlocks in its own start-up, in glibc's
+# bindtextdomain, before it touches JACK; test_close.py runs the close checks everywhere.)
 """Ardour, the flagship JACK application, on Bantam and on jackd2 alike (issue 16, item 1).
 
 Debian's ardour7-lua drives Ardour headless on its JACK backend: a new session, a stereo track
 monitoring its input, audio through it to the master bus, close. Ardour's JACK backend runs its
 process thread in the alternate thread model (jack_set_process_thread: jack_cycle_wait and
 jack_cycle_signal in its own loop), whose thread ends inside jack_cycle_wait on deactivation;
-jack_client_close once waited forever for it. close_checks then makes sure jack_client_close
-returns whatever the process thread does."""
+jack_client_close once waited forever for it."""
 
 import os
 import subprocess
@@ -15,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import TEST_CLIENTS, Jackd2Server, Server, noise, read_log, read_wav, wait_for_output, write_wav
+from harness import Jackd2Server, Server, noise, read_log, read_wav, wait_for_output, write_wav
 
 SCRIPTS = os.path.join(os.path.dirname(__file__), "scripts")
 RATE = 48000
@@ -79,27 +81,6 @@ class ArdourSession(unittest.TestCase):
             ours = self.check_track_passes_audio(bantam)
         print("track input to master output: %d frames on jackd2, %d on Bantam" % (reference, ours))
         self.assertEqual(ours, reference)
-
-
-class CloseWhateverTheProcessThreadDoes(unittest.TestCase):
-    def close_checks(self, server, mode):
-        command = [os.path.join(TEST_CLIENTS, "close_checks"), mode]
-        env = server.env()
-        if isinstance(server, Jackd2Server):
-            env["LD_LIBRARY_PATH"] = "/usr/lib/x86_64-linux-gnu"  # Debian's libjack before our RUNPATH
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 0, "%s on %s: %s%s" % (mode, type(server).__name__, result.stdout,
-                                                                   result.stderr))
-        print("%s on %s: %s" % (mode, type(server).__name__, result.stdout.strip()))
-
-    def test_close(self):
-        with Jackd2Server(period=256) as jackd2:
-            for mode in ("thread-model", "sleeping", "spinning"):
-                self.close_checks(jackd2, mode)
-        with Server(period=256) as bantam:
-            for mode in ("thread-model", "sleeping", "spinning"):
-                self.close_checks(bantam, mode)
-            self.assertTrue(bantam.alive())
 
 
 if __name__ == "__main__":
