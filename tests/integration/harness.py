@@ -223,13 +223,14 @@ class Server:
         assert result.returncode == 0, "%s failed:\n%s%s" % (script, result.stdout, result.stderr)
         return result.stdout
 
-    def spawn(self, *args, direct=False):
+    def spawn(self, *args, direct=False, stdin=subprocess.DEVNULL):
         """Starts a JACK program in the background; stopped with SIGINT at exit. `direct` runs one
-        of our own test clients as built (it finds our libjack through its RUNPATH)."""
+        of our own test clients as built (it finds our libjack through its RUNPATH); with
+        stdin=subprocess.PIPE a test writes to proc.stdin."""
         out = open(os.path.join(self.dir, "%s-%d.log" % (os.path.basename(args[0]), len(self.children))), "w+")
         command = list(args) if direct else [BANTAM_RUN, *args]
         proc = subprocess.Popen(command, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=stdin, text=True)
         proc.log_path = out.name
         self.children.append(proc)
         return proc
@@ -359,10 +360,10 @@ class Jackd2Server(Server):
                 args, result.returncode, result.stdout, result.stderr)
         return result
 
-    def spawn(self, *args, direct=False):
+    def spawn(self, *args, direct=False, stdin=subprocess.DEVNULL):
         out = open(os.path.join(self.dir, "%s-%d.log" % (os.path.basename(args[0]), len(self.children))), "w+")
         proc = subprocess.Popen(list(args), env=self.env(), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+                                stdin=stdin, text=True)
         proc.log_path = out.name
         self.children.append(proc)
         return proc
