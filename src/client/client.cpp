@@ -335,7 +335,7 @@ jack_nframes_t Client::cycle_wait_or_exit() {
 }
 
 void Client::cycle_signal_from_user(int status) {
-    if (rt_.in_cycle) run_timebase_callback(header().buffer_size.load());
+    if (rt_.in_cycle && status == 0) run_timebase_callback(header().buffer_size.load());
     cycle_signal(status);
 }
 

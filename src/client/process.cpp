@@ -49,7 +49,8 @@ void Client::process_loop() {
             // Closed from inside the callback: our slot in shared memory may already belong to
             // another client, so nothing more is written to it.
             if (deleter_.load() == Deleter::process_thread) break;
-            run_timebase_callback(frames);
+            // As JACK2: a failing cycle leaves the master's position alone.
+            if (status == 0) run_timebase_callback(frames);
             cycle_signal(status);
             if (status != 0) break; // JACK: a failing process callback stops the client's cycles
         }

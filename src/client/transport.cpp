@@ -120,7 +120,8 @@ void Client::run_timebase_callback(jack_nframes_t frames) {
     jack_transport_state_t state = transport_query(&next);
     bool new_position = activation.transport_timebase.exchange(0, std::memory_order_acq_rel) != 0;
     if (!new_position && state != JackTransportRolling) return;
-    // The callback fills in the position of the next cycle.
+    // The callback fills in the position of the next cycle, which the driver takes as its own:
+    // one period on from this one if it rolls (TransportEngine::start_cycle).
     if (state == JackTransportRolling) next.frame += frames;
     timebase(state, frames, &next, new_position,
              callbacks_.timebase_arg.load(std::memory_order_acquire));

@@ -121,7 +121,9 @@ void TransportEngine::start_cycle(const ipc::Snapshot& snapshot, uint64_t cycle,
         break;
     }
 
-    if (rt_.state == JackTransportRolling) rt_.position.frame += frames;
+    // rt_.position is what the last cycle prepared for this one (JACK2's pending position):
+    // its frame moved on after a cycle that rolled, and the master filled in its extended
+    // fields for that frame. A request overrides both.
     take_master_position(cycle);
     if (relocating) {
         jack_nframes_t frame = request.frame;
@@ -136,6 +138,11 @@ void TransportEngine::start_cycle(const ipc::Snapshot& snapshot, uint64_t cycle,
     rt_.position.usecs = start_usecs;
     rt_.position.frame_rate = rate;
     publish();
+    // Only after it was published does the position move on for the next cycle: the first
+    // rolling cycle shows the frame the transport started from, every client sees a state
+    // change at the frame it happened, and the master, adding one period to a rolling cycle's
+    // frame, fills in the position of the cycle that will read it.
+    if (rt_.state == JackTransportRolling) rt_.position.frame += frames;
 }
 
 void TransportEngine::publish() noexcept {

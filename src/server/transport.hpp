@@ -1,11 +1,12 @@
 #pragma once
 
-// The transport state machine, run by the driver thread at each cycle start, as JACK2's
-// transport engine runs at each cycle end: Stopped -> Starting -> Rolling, with slow-sync
-// clients holding Starting until they are ready or the sync timeout passes, relocation from
-// any client, and the timebase master's extended position folded in. Clients read the result
-// from the control segment (TransportView) and ask for changes through the data segment
-// (TransportRequests).
+// The transport state machine, run by the driver thread at each cycle start, before any client
+// is woken, as JACK2's transport engine runs in its CycleEnd before the clients are resumed
+// (docs/architecture.md, "Transport", gives the order): Stopped -> Starting -> Rolling, with
+// slow-sync clients holding Starting until they are ready or the sync timeout passes,
+// relocation from any client, and the timebase master's extended position folded in. Clients
+// read the result from the control segment (TransportView) and ask for changes through the
+// data segment (TransportRequests).
 
 #include <cstdint>
 
