@@ -118,7 +118,8 @@ void Client::run_timebase_callback(jack_nframes_t frames) {
     ipc::Activation& activation = data_->activations[refnum_];
     jack_position_t next;
     jack_transport_state_t state = transport_query(&next);
-    bool new_position = activation.transport_timebase.exchange(0, std::memory_order_acq_rel) != 0;
+    // Cleared by the driver once it has taken what the master wrote for a new position.
+    bool new_position = activation.transport_timebase.load(std::memory_order_acquire) != 0;
     if (!new_position && state != JackTransportRolling) return;
     // The callback fills in the position of the next cycle, which the driver takes as its own:
     // one period on from this one if it rolls (TransportEngine::start_cycle).

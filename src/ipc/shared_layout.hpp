@@ -192,7 +192,8 @@ struct alignas(128) Activation {
     // Transport handshake, as JACK2's client control: the driver sets `transport_sync` (and
     // marks the client Starting) when the transport starts or relocates; the client's process
     // thread runs its sync callback until it returns ready, then reports Rolling. The driver
-    // sets `transport_timebase` so the timebase master's callback sees new_pos once.
+    // sets `transport_timebase` so the timebase master's callback sees new_pos, and clears it
+    // once it has taken the master's answer (so a master that missed a cycle is told again).
     std::atomic<jack_transport_state_t> transport_state{JackTransportStopped};
     std::atomic<uint32_t> transport_sync{0};
     std::atomic<uint32_t> transport_timebase{0};

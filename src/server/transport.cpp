@@ -34,20 +34,22 @@ bool TransportEngine::take_position_request(jack_position_t& request) noexcept {
     return true;
 }
 
-void TransportEngine::take_master_position(uint64_t cycle) noexcept {
+bool TransportEngine::take_master_position(uint64_t cycle) noexcept {
     uint32_t master = control_.header.timebase_master.load(std::memory_order_relaxed);
     auto& requests = data_.transport;
-    if (master == ipc::kNoTimebaseMaster) return;
-    if (requests.master_cycle.load(std::memory_order_acquire) != cycle) return;
+    if (master >= kMaxClients) return false;
+    if (requests.master_cycle.load(std::memory_order_acquire) != cycle) return false;
     uint32_t before = requests.master_seq.load(std::memory_order_acquire);
-    if (before & 1) return;
+    if (before & 1) return false;
     jack_position_t written;
     rt::tsan_hide_accesses(); // a seqlock read (ipc::read_seqlocked)
     std::memcpy(&written, &requests.master_position, sizeof written);
     rt::tsan_show_accesses();
     std::atomic_thread_fence(std::memory_order_acquire);
-    if (requests.master_seq.load(std::memory_order_relaxed) != before) return;
+    if (requests.master_seq.load(std::memory_order_relaxed) != before) return false;
     copy_extended(written, rt_.position);
+    data_.activations[master].transport_timebase.store(0, std::memory_order_release);
+    return true;
 }
 
 void TransportEngine::mark_clients(const ipc::Snapshot& snapshot, jack_transport_state_t state,
@@ -57,7 +59,8 @@ void TransportEngine::mark_clients(const ipc::Snapshot& snapshot, jack_transport
         ipc::Activation& activation = data_.activations[snapshot.order[i] % kMaxClients];
         activation.transport_state.store(state, std::memory_order_relaxed);
         activation.transport_sync.store(sync, std::memory_order_relaxed);
-        activation.transport_timebase.store(timebase, std::memory_order_release);
+        // Set, never cleared here: only the master's answer clears it (take_master_position).
+        if (timebase) activation.transport_timebase.store(1, std::memory_order_release);
     }
     // The timebase master hears of a new position even when it takes no part in cycles yet.
     uint32_t master = control_.header.timebase_master.load(std::memory_order_relaxed);
@@ -91,6 +94,8 @@ void TransportEngine::start_cycle(const ipc::Snapshot& snapshot, uint64_t cycle,
                                                          std::max<uint64_t>(period_usecs, 1));
     };
 
+    // Before the state machine: a new position it announces to the master stays announced.
+    take_master_position(cycle);
     switch (rt_.state) {
     case JackTransportStopped:
         if (command == ipc::TransportRequests::start)
@@ -123,8 +128,7 @@ void TransportEngine::start_cycle(const ipc::Snapshot& snapshot, uint64_t cycle,
 
     // rt_.position is what the last cycle prepared for this one (JACK2's pending position):
     // its frame moved on after a cycle that rolled, and the master filled in its extended
-    // fields for that frame. A request overrides both.
-    take_master_position(cycle);
+    // fields for that frame (folded in above). A request overrides both.
     if (relocating) {
         jack_nframes_t frame = request.frame;
         copy_extended(request, rt_.position);

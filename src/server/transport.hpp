@@ -26,7 +26,10 @@ class TransportEngine {
 
   private:
     RT_NONBLOCKING bool take_position_request(jack_position_t& request) noexcept;
-    RT_NONBLOCKING void take_master_position(uint64_t cycle) noexcept;
+    // Folds in what the timebase master wrote for this cycle; true if it had written. The
+    // master's "new position" flag is cleared only then: a master that missed its cycle (late,
+    // skipped) is told again, rather than building next on a position without its BBT.
+    RT_NONBLOCKING bool take_master_position(uint64_t cycle) noexcept;
     RT_NONBLOCKING void mark_clients(const ipc::Snapshot& snapshot, jack_transport_state_t state,
                                      bool sync, bool timebase) noexcept;
     RT_NONBLOCKING bool all_rolling(const ipc::Snapshot& snapshot) const noexcept;

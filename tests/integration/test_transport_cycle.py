@@ -225,5 +225,23 @@ class TransportCycleTest(TestCase):
                 j += PERIOD
 
 
+    def test_a_late_timebase_master_is_told_of_the_new_position_again(self):
+        """A master late once when told of a new position: it is never handed a position
+        without BBT and new_pos false afterwards (jack_transport would loop forever on it, and
+        was removed as a zombie). jackd2 loses such a late answer too and hands the master empty
+        positions from then on: its figure is printed, Bantam's must be 0."""
+        script = os.path.join(os.path.dirname(__file__), "scripts", "late_timebase_master.py")
+        bad = {}
+        for label, kind in SERVERS:
+            with kind(period=PERIOD, rate=RATE) as server:
+                result = server.run("/usr/bin/python3", script, timeout=60)
+                print("%s: late timebase master: %s" % (label, result.stdout.strip()))
+                found = re.search(r"calls (\d+), new_pos callbacks (\d+), bad positions (\d+)", result.stdout)
+                self.assertTrue(found, result.stdout + result.stderr)
+                self.assertGreaterEqual(int(found[1]), 200)
+                bad[label] = int(found[3])
+        self.assertEqual(bad["bantam"], 0, "Bantam handed the master a position without BBT")
+
+
 if __name__ == "__main__":
     unittest.main()
