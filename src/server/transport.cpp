@@ -100,8 +100,8 @@ void TransportEngine::start_cycle(const ipc::Snapshot& snapshot, uint64_t cycle,
     case JackTransportStopped:
         if (command == ipc::TransportRequests::start)
             start_syncing();
-        else if (relocating)
-            mark_clients(snapshot, JackTransportStopped, false, true);
+        else if (relocating) // as jackd2: sync callbacks hear of it, with the state Stopped
+            mark_clients(snapshot, JackTransportStopped, true, true);
         break;
     case JackTransportStarting:
         if (command == ipc::TransportRequests::stop) {
