@@ -64,6 +64,11 @@ class KilledClientXruns(TestCase):
                                            after["driver_xruns"] - before["driver_xruns"]))
         # Each kill is seen, once: the dead client's last cycle went unfinished.
         self.assertGreaterEqual(on_victims, KILLS * 3 // 4, "kills went unnoticed")
+        if sanitizer():
+            # Under a sanitizer every client runs several times slower and is late while it
+            # lives, far beyond what the closing phase measures: the loop is run for the
+            # sanitizer's sake, the counts are judged in the release build.
+            return
         # Blamed more than once per kill only as often as clients that lived the same life and
         # closed normally were blamed (late while they ran, on a loaded machine).
         self.assertLessEqual(on_victims, KILLS + on_closers)
