@@ -224,6 +224,7 @@ void Client::start_process_thread() {
     // As JACK2: the process thread's buffer-size and thread-init callbacks have returned
     // before the client is scheduled, so a slow init cannot cost cycles.
     stop_process_.store(false);
+    quiescing_.store(false);
     process_ready_.store(false);
     process_running_.store(true);
     process_thread_ = std::thread([this] { process_loop(); });
@@ -261,6 +262,7 @@ bool Client::wait_process_thread_wound_down() const {
 
 int Client::deactivate() {
     if (!active_.load()) return 0;
+    quiescing_.store(true);
     ipc::EmptyRequest payload{};
     int rc = simple_request(ipc::RequestType::deactivate, &payload, sizeof payload);
     active_ = false;
