@@ -139,6 +139,7 @@ class Client {
     RT_NONBLOCKING void silence_own_ports(jack_nframes_t frames) noexcept;
 
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_.load() : 0; }
+    bool on_own_process_thread() const noexcept { return on_process_thread(); }
     int process_thread_priority() const noexcept;
 
     // Transport (src/client/transport.cpp). Requests are real-time safe: they write to the

@@ -76,8 +76,9 @@ JACK_EXPORT const char* jack_port_short_name(const jack_port_t* port) {
     return port ? from_handle(port)->short_name() : nullptr;
 }
 
+// A missing port or client gives what jackd2 gives: -1 from the int functions below.
 JACK_EXPORT int jack_port_flags(const jack_port_t* port) {
-    return port ? int(from_handle(port)->flags()) : 0;
+    return port ? int(from_handle(port)->flags()) : -1;
 }
 
 JACK_EXPORT const char* jack_port_type(const jack_port_t* port) {
@@ -89,12 +90,12 @@ JACK_EXPORT jack_port_type_id_t jack_port_type_id(const jack_port_t* port) {
 }
 
 JACK_EXPORT int jack_port_is_mine(const jack_client_t* client, const jack_port_t* port) {
-    if (!client || !port) return 0;
+    if (!client || !port) return -1;
     return from_handle(const_cast<jack_client_t*>(client))->owns(from_handle(port)) ? 1 : 0;
 }
 
 JACK_EXPORT int jack_port_connected(const jack_port_t* port) {
-    if (!port) return 0;
+    if (!port) return -1;
     return abi_guard(0, [&] {
         Port* p = from_handle(port);
         return int(p->link().peers(p->id()).size());
@@ -102,7 +103,7 @@ JACK_EXPORT int jack_port_connected(const jack_port_t* port) {
 }
 
 JACK_EXPORT int jack_port_connected_to(const jack_port_t* port, const char* port_name) {
-    if (!port || !port_name) return 0;
+    if (!port || !port_name) return -1;
     return abi_guard(0, [&] {
         Port* p = from_handle(port);
         Port* other = p->link().find_port(port_name);
