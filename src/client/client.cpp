@@ -529,7 +529,8 @@ int Client::disconnect(const char* source, const char* destination) {
 }
 
 int Client::disconnect_all(Port* port) {
-    if (!owns(port)) return -1;
+    // Any client's port, as jackd2: a patchbay disconnects other clients' ports this way.
+    if (!port || &port->link() != link_ || !port->in_use()) return -1;
     ipc::PortRequest payload{port->id()};
     return simple_request(ipc::RequestType::port_disconnect_all, &payload, sizeof payload) == 0
                ? 0
@@ -564,12 +565,17 @@ int Client::recompute_latencies() {
                : -1;
 }
 
+// jackd2 refuses every request from a notification callback. Bantam serves the others, as JACK1
+// does, but not these two: each makes the server wait for every client's callback, the
+// caller's own among them, whose thread is the one waiting here (a 2 s stall of the graph).
 int Client::set_freewheel(bool on) {
+    if (on_notification_thread) return -1;
     ipc::FreewheelRequest payload{on};
     return simple_request(ipc::RequestType::set_freewheel, &payload, sizeof payload) == 0 ? 0 : -1;
 }
 
 int Client::set_buffer_size(uint32_t frames) {
+    if (on_notification_thread) return -1;
     ipc::BufferSizeRequest payload{frames};
     return simple_request(ipc::RequestType::set_buffer_size, &payload, sizeof payload) == 0 ? 0
                                                                                             : -1;
