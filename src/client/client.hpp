@@ -10,6 +10,7 @@
 // notification thread).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <jack/jack.h>
@@ -205,10 +206,11 @@ class Client {
     static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
     void start_process_thread();
-    // Returns once the process thread has wound down, or after kProcessStopWait with the thread
-    // still inside a user callback: then it is detached and abandoned_ set.
+    // Returns once the process thread has wound down (cancelled, at a cancellation point, if its
+    // callback has not returned after a grace period), or after kProcessStopWait with the
+    // thread still inside a user callback: then it is detached and abandoned_ set.
     void stop_process_thread();
-    bool wait_process_thread_wound_down() const;
+    bool wait_process_thread_wound_down(std::chrono::milliseconds patience) const;
     // A sync or timebase callback set while active needs a process thread to run on.
     int ensure_process_thread();
 

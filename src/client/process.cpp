@@ -2,11 +2,13 @@
 // downstream. Nothing here allocates, locks or makes a syscall but the futex wait and wake.
 
 #include <cstring>
+#include <cxxabi.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include "client/client.hpp"
+#include "common/cancellation.hpp"
 #include "common/clock.hpp"
 #include "ipc/midi_buffer.hpp"
 #include "ipc/port_buffers.hpp"
@@ -15,6 +17,12 @@
 namespace bantam::client {
 
 using ipc::Activation;
+
+namespace {
+// This thread has wound its client down (jack_cycle_wait does before it ends the thread): the
+// client may be gone, so the unwinding that follows touches nothing of it.
+thread_local bool wound_down_on_this_thread = false;
+} // namespace
 
 int Client::process_thread_priority() const noexcept {
     return header().realtime.load() ? header().rt_priority.load() - 5 : -1;
@@ -38,27 +46,44 @@ void Client::process_loop() {
     process_ready_.store(true);
     process_ready_.notify_all();
 
-    if (callbacks_.process_thread) {
-        callbacks_.process_thread(callbacks_.process_thread_arg);
-    } else {
-        for (;;) {
-            jack_nframes_t frames = cycle_wait();
-            if (frames == 0) break;
-            run_sync_callback();
-            int status =
-                callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
-            // Closed from inside the callback: our slot in shared memory may already belong to
-            // another client, so nothing more is written to it.
-            if (deleter_.load() == Deleter::process_thread) break;
-            run_timebase_callback(frames);
-            cycle_signal(status);
-            if (status != 0) break; // JACK: a failing process callback stops the client's cycles
+    try {
+        if (callbacks_.process_thread) {
+            callbacks_.process_thread(callbacks_.process_thread_arg);
+        } else {
+            for (;;) {
+                jack_nframes_t frames = cycle_wait();
+                if (frames == 0) break;
+                run_sync_callback();
+                int status =
+                    callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
+                // Closed from inside the callback: our slot in shared memory may already belong
+                // to another client, so nothing more is written to it.
+                if (deleter_.load() == Deleter::process_thread) break;
+                run_timebase_callback(frames);
+                cycle_signal(status);
+                if (status != 0) break; // JACK: a failing callback stops the client's cycles
+            }
         }
+    } catch (abi::__forced_unwind&) {
+        // The thread is ending inside a callback: cancelled by stop_process_thread (a callback
+        // that did not return), or the program ended it (pthread_exit, as Python does). Unless
+        // jack_cycle_wait already wound it down on its way out, the client hears of it here.
+        if (!wound_down_on_this_thread) {
+            NoCancellation quiet;
+            // A cycle it claimed is finished for it: the driver would otherwise see the client
+            // still running it and skip it forever after a new activation.
+            if (rt_.in_cycle) cycle_signal(0);
+            wind_down_process_thread();
+        }
+        throw;
     }
     wind_down_process_thread();
 }
 
 void Client::wind_down_process_thread() {
+    // Never cancelled half way: the client must hear that this thread is done.
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, nullptr);
+    wound_down_on_this_thread = true;
     if (rt_.hidden_from_tsan) rt::tsan_show_accesses(); // left from inside the callback
     rt_.hidden_from_tsan = false;
     leave_realtime_role();
