@@ -597,7 +597,7 @@ int Client::set_freewheel(bool on) {
 
 int Client::set_buffer_size(uint32_t frames) {
     if (on_notification_thread) return -1;
-    ipc::BufferSizeRequest payload{frames};
+    ipc::BufferSizeRequest payload{frames, on_process_thread() ? 1u : 0u};
     return simple_request(ipc::RequestType::set_buffer_size, &payload, sizeof payload) == 0 ? 0
                                                                                             : -1;
 }

@@ -470,10 +470,11 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
 }
 
 int Engine::rename_port(uint32_t refnum, uint32_t port, const char* short_name) {
-    (void)refnum; // as jackd2, any client may rename any port (its owner's name stays in front)
-    if (!live_port(port)) return -EINVAL;
+    // jackd2 lets any client rename any port; here a client changes only its own ports (see
+    // docs/compatibility.md).
+    if (!owns_port(refnum, port)) return -EINVAL;
     if (!short_name || !*short_name) return -EINVAL;
-    std::string full = clients_[ports_[port].owner].name + ":" + short_name;
+    std::string full = clients_[refnum].name + ":" + short_name;
     if (full.size() >= kPortNameSize) return -ENAMETOOLONG;
     int existing = find_port(full.c_str());
     if (existing >= 0 && uint32_t(existing) != port) return -EEXIST;
@@ -598,12 +599,12 @@ int Engine::disconnect_all(uint32_t refnum, uint32_t port) {
 
 // ---- buffer size -------------------------------------------------------------------------------
 
-int Engine::set_buffer_size(uint32_t frames) {
+int Engine::set_buffer_size(uint32_t frames, uint32_t in_cycle) {
     if (frames < 16 || frames > kMaxBufferFrames) return -EINVAL;
     if (frames == control_.header.buffer_size.load()) return 0;
     // Cycles stop at a boundary; every client's callback returns before the first cycle at
     // the new size.
-    runner_.pause();
+    runner_.pause(in_cycle);
     if (!driver_.set_buffer_size(frames)) {
         runner_.resume();
         return -EINVAL;
@@ -706,7 +707,9 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         reply.status = disconnect_all(refnum, request.as<ipc::PortRequest>().port);
         break;
     case RequestType::set_buffer_size:
-        reply.status = set_buffer_size(request.as<ipc::BufferSizeRequest>().frames);
+        reply.status = set_buffer_size(
+            request.as<ipc::BufferSizeRequest>().frames,
+            request.as<ipc::BufferSizeRequest>().from_process_thread ? refnum : kMaxClients);
         break;
     case RequestType::set_latency_range: {
         auto r = request.as<ipc::LatencyRequest>();

@@ -57,6 +57,7 @@ ROWS = {
     "callbacks-active": Row(),
     "activate-twice": Row(),
     "buffer-size-in-callback": Row(),
+    "buffer-size-in-process": Row(),
     "freewheel-in-callback": Row(),
     "request-in-callback": Row(differs={"connect_in_callback": (-1, 0), "connected": (0, 1)}),
     # names
@@ -70,7 +71,7 @@ ROWS = {
     "flags-both-destination": Row(differs={"server_answers": (0, 1)}),  # jackd2 dies
     "port-names": Row(),
     "foreign-disconnect": Row(),
-    "foreign-rename": Row(differs={"rename_to_taken": (0, -1)}),  # jackd2 then has two of one name
+    "foreign-rename": Row(differs={"rename_foreign": (0, -1), "rename_to_taken": (0, -1)}),
     "lookup": Row(),
     # deprecated calls and odd results
     "deprecated": Row(differs={"transport_info_zeroed": (1, 0), "port_tie": (0, -1), "port_untie": (0, -1)}),

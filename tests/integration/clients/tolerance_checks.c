@@ -693,6 +693,35 @@ static void mode_freewheel_in_callback(void) {
     request_in_callback(1);
 }
 
+/* From the process callback: jackd2 serves it. */
+static int resizing_process(jack_nframes_t frames, void* arg) {
+    (void)frames;
+    (void)arg;
+    if (++cycles == 10) {
+        long start = now_ms();
+        callback_request_rc = jack_set_buffer_size(client, 2 * period);
+        callback_request_ms = now_ms() - start;
+    }
+    return 0;
+}
+
+static void mode_buffer_size_in_process(void) {
+    client = open_client("tolerance");
+    CHECK(jack_set_process_callback(client, resizing_process, NULL) == 0);
+    CHECK(jack_activate(client) == 0);
+    wait_until_cycles(10);
+    for (int i = 0; i < 5000 && callback_request_ms == 0 && callback_request_rc == 99; ++i)
+        usleep(1000);
+    usleep(100000);
+    say("rc", callback_request_rc);
+    say("returned_within_100_ms", callback_request_ms < 100);
+    int before = cycles;
+    usleep(200000);
+    say("cycles_go_on", cycles > before);
+    say("buffer_size_doubled", jack_get_buffer_size(client) == 2 * period);
+    CHECK(jack_client_close(client) == 0);
+}
+
 /* Other requests from a notification callback: jackd2 refuses them all. */
 static atomic_int connect_in_callback_rc = 99;
 
@@ -1078,6 +1107,7 @@ static const struct mode modes[] = {
     {"activate-twice", mode_activate_twice},
     {"buffer-size-in-callback", mode_buffer_size_in_callback},
     {"freewheel-in-callback", mode_freewheel_in_callback},
+    {"buffer-size-in-process", mode_buffer_size_in_process},
     {"request-in-callback", mode_request_in_callback},
     {"process-nonzero", mode_process_nonzero},
     {"cycle-wait-after-deactivate", mode_cycle_wait_after_deactivate},
