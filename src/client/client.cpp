@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client/autostart.hpp"
+#include "common/cancellation.hpp"
 #include "common/log.hpp"
 #include "common/paths.hpp"
 
@@ -20,8 +21,14 @@ constexpr int kOpenTimeoutMs = 10000;
 // then the request returns late rather than never.
 constexpr auto kOwnNotificationsWait = std::chrono::milliseconds(50);
 // How long jack_deactivate and jack_client_close wait for the process thread to leave a user
-// callback (JACK2 cancels the thread and joins it, which never returns if the callback never
-// reaches a cancellation point).
+// callback before they cancel it, and in all. jackd2 cancels the thread at once and
+// asynchronously, wherever it is; Bantam waits out a callback that is only slow, then cancels
+// the deferred way, which ends one waiting in a cancellation point (sleep, I/O, a condition
+// or a semaphore). Asynchronous cancellation is never used: it would unwind Bantam's own
+// noexcept code on that thread (std::terminate) if the callback returned just then, and making
+// that impossible costs two libc calls per cycle. A callback that spins or waits for a mutex is
+// still left running after the full wait.
+constexpr auto kProcessCancelGrace = std::chrono::milliseconds(250);
 constexpr auto kProcessStopWait = std::chrono::seconds(2);
 // Set on every client's notification thread: a request made from a callback never waits for
 // a notification thread, its own or another client's.
@@ -35,6 +42,7 @@ int set_status(jack_status_t* status, unsigned bits) {
 
 Client* Client::open(const char* name, jack_options_t options, jack_status_t* status,
                      const char* server_name) {
+    NoCancellation quiet;
     unsigned bits = 0;
     set_status(status, 0);
     if (!name) {
@@ -125,6 +133,7 @@ Client::~Client() {
 // ---- requests ----------------------------------------------------------------------------------
 
 bool Client::request(ipc::RequestType type, const void* payload, size_t size, ipc::Reply& reply) {
+    NoCancellation quiet;
     std::unique_lock lock(request_mutex_);
     if (server_gone_.load() || !requests_) return false;
     if (!ipc::send_message(requests_.get(), uint32_t(type), payload, size)) return false;
@@ -192,6 +201,7 @@ bool Client::has_realtime_role() const noexcept {
 }
 
 int Client::activate() {
+    NoCancellation quiet;
     if (active_.load()) return 0;
     if (server_gone_.load()) return -1;
     // A process thread still inside a callback from before the last deactivation shares rt_.
@@ -224,6 +234,7 @@ void Client::start_process_thread() {
     // As JACK2: the process thread's buffer-size and thread-init callbacks have returned
     // before the client is scheduled, so a slow init cannot cost cycles.
     stop_process_.store(false);
+    quiescing_.store(false);
     process_ready_.store(false);
     process_running_.store(true);
     process_thread_ = std::thread([this] { process_loop(); });
@@ -236,7 +247,16 @@ void Client::stop_process_thread() {
     link_->data().activations[refnum_].wakeup.signal();
     if (process_thread_.get_id() == std::this_thread::get_id()) {
         process_thread_.detach(); // deactivated from its own process callback
-    } else if (wait_process_thread_wound_down()) {
+        process_pthread_ = 0;
+        process_thread_pointer_ = nullptr;
+        return;
+    }
+    bool ended = wait_process_thread_wound_down(kProcessCancelGrace);
+    if (!ended) {
+        pthread_cancel(process_thread_.native_handle());
+        ended = wait_process_thread_wound_down(kProcessStopWait - kProcessCancelGrace);
+    }
+    if (ended) {
         process_thread_.join();
     } else {
         BANTAM_WARN("client '%s': the process thread did not return from its callback within %d s; "
@@ -249,9 +269,9 @@ void Client::stop_process_thread() {
     process_thread_pointer_ = nullptr;
 }
 
-bool Client::wait_process_thread_wound_down() const {
+bool Client::wait_process_thread_wound_down(std::chrono::milliseconds patience) const {
     // Rare and short (the callback of one cycle), so polling.
-    const auto deadline = std::chrono::steady_clock::now() + kProcessStopWait;
+    const auto deadline = std::chrono::steady_clock::now() + patience;
     while (process_running_.load(std::memory_order_acquire)) {
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -260,7 +280,9 @@ bool Client::wait_process_thread_wound_down() const {
 }
 
 int Client::deactivate() {
+    NoCancellation quiet;
     if (!active_.load()) return 0;
+    quiescing_.store(true);
     ipc::EmptyRequest payload{};
     int rc = simple_request(ipc::RequestType::deactivate, &payload, sizeof payload);
     active_ = false;
@@ -269,6 +291,7 @@ int Client::deactivate() {
 }
 
 int Client::close() {
+    NoCancellation quiet;
     Deleter deleter = Deleter::caller;
     if (on_process_thread())
         deleter = Deleter::process_thread;
@@ -293,7 +316,7 @@ int Client::close() {
     }
     if (deleter != Deleter::caller) return 0;
     // After a deactivation from inside the process callback, that thread winds down alone.
-    if (abandoned_.load() || !wait_process_thread_wound_down()) {
+    if (abandoned_.load() || !wait_process_thread_wound_down(kProcessStopWait)) {
         BANTAM_WARN("client '%s' closed with its process thread still in a callback; its memory "
                     "is kept",
                     name_.c_str());
@@ -527,7 +550,8 @@ int Client::disconnect(const char* source, const char* destination) {
 }
 
 int Client::disconnect_all(Port* port) {
-    if (!owns(port)) return -1;
+    // Any client's port, as jackd2: a patchbay disconnects other clients' ports this way.
+    if (!port || &port->link() != link_ || !port->in_use()) return -1;
     ipc::PortRequest payload{port->id()};
     return simple_request(ipc::RequestType::port_disconnect_all, &payload, sizeof payload) == 0
                ? 0
@@ -562,13 +586,18 @@ int Client::recompute_latencies() {
                : -1;
 }
 
+// jackd2 refuses every request from a notification callback. Bantam serves the others, as JACK1
+// does, but not these two: each makes the server wait for every client's callback, the
+// caller's own among them, whose thread is the one waiting here (a 2 s stall of the graph).
 int Client::set_freewheel(bool on) {
+    if (on_notification_thread) return -1;
     ipc::FreewheelRequest payload{on};
     return simple_request(ipc::RequestType::set_freewheel, &payload, sizeof payload) == 0 ? 0 : -1;
 }
 
 int Client::set_buffer_size(uint32_t frames) {
-    ipc::BufferSizeRequest payload{frames};
+    if (on_notification_thread) return -1;
+    ipc::BufferSizeRequest payload{frames, on_process_thread() ? 1u : 0u};
     return simple_request(ipc::RequestType::set_buffer_size, &payload, sizeof payload) == 0 ? 0
                                                                                             : -1;
 }

@@ -10,6 +10,7 @@
 // notification thread).
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <jack/jack.h>
@@ -125,7 +126,8 @@ class Client {
                                            const char* path);
     bool owns(const Port* port) const noexcept;
 
-    // Thread: any, lock-free. See ipc::resolve_input_buffer for inputs.
+    // Thread: any, lock-free. The buffer of one of this client's ports in use (the others go to
+    // ServerLink::unserved_buffer). See ipc::resolve_input for inputs.
     RT_NONBLOCKING void* port_buffer(Port* port, uint32_t frames) noexcept;
 
     // Alternate thread model and the loop behind the process callback.
@@ -134,8 +136,11 @@ class Client {
     RT_NONBLOCKING void cycle_signal(int status) noexcept;
     // A client this one feeds was skipped this cycle, still busy with an older one.
     RT_NONBLOCKING bool feeds_a_skipped_client() const noexcept;
+    // A cycle while quiescing: this client's connected ports read as silence downstream.
+    RT_NONBLOCKING void silence_own_ports(jack_nframes_t frames) noexcept;
 
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_.load() : 0; }
+    bool on_own_process_thread() const noexcept { return on_process_thread(); }
     int process_thread_priority() const noexcept;
 
     // Transport (src/client/transport.cpp). Requests are real-time safe: they write to the
@@ -201,10 +206,11 @@ class Client {
     static void leave_realtime_role() noexcept;
     bool has_realtime_role() const noexcept;
     void start_process_thread();
-    // Returns once the process thread has wound down, or after kProcessStopWait with the thread
-    // still inside a user callback: then it is detached and abandoned_ set.
+    // Returns once the process thread has wound down (cancelled, at a cancellation point, if its
+    // callback has not returned after a grace period), or after kProcessStopWait with the
+    // thread still inside a user callback: then it is detached and abandoned_ set.
     void stop_process_thread();
-    bool wait_process_thread_wound_down() const;
+    bool wait_process_thread_wound_down(std::chrono::milliseconds patience) const;
     // A sync or timebase callback set while active needs a process thread to run on.
     int ensure_process_thread();
 
@@ -237,6 +243,12 @@ class Client {
     // client is never deleted, so that thread can never touch freed memory.
     std::atomic<bool> abandoned_{false};
     std::atomic<bool> stop_process_{false};
+    // Set by deactivate before it asks the server: from then on the process thread answers
+    // the cycles the server still gives it with silence, without calling back into the
+    // program. Programs free what their callback uses between unregistering their ports and
+    // closing (mpg123 does), and jackd2, which cancels the thread right after the request,
+    // lets a cycle land there only while the request is under way.
+    std::atomic<bool> quiescing_{false};
     std::atomic<bool> process_ready_{false};
     std::atomic<bool> shutdown_delivered_{false};
     Callbacks callbacks_;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "client/client.hpp"
+#include "common/cancellation.hpp"
 
 namespace bantam::client {
 
@@ -28,6 +29,7 @@ int Client::metadata_request(ipc::MetadataOp op, uint64_t subject, const char* k
 
     std::vector<std::byte> answer(sizeof(ipc::MessageHeader) + sizeof(ipc::Reply) +
                                   ipc::kMaxReplyBlob);
+    NoCancellation quiet;
     std::unique_lock lock(request_mutex_);
     if (server_gone_.load() || !requests_) return -1;
     if (!ipc::send_message(requests_.get(), uint32_t(ipc::RequestType::metadata), payload.data(),

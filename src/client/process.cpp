@@ -1,11 +1,14 @@
 // The client's real-time side: waiting for its turn, running the cycle, waking whoever is
 // downstream. Nothing here allocates, locks or makes a syscall but the futex wait and wake.
 
+#include <cstring>
+#include <cxxabi.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include "client/client.hpp"
+#include "common/cancellation.hpp"
 #include "common/clock.hpp"
 #include "ipc/midi_buffer.hpp"
 #include "ipc/port_buffers.hpp"
@@ -14,6 +17,12 @@
 namespace bantam::client {
 
 using ipc::Activation;
+
+namespace {
+// This thread has wound its client down (jack_cycle_wait does before it ends the thread): the
+// client may be gone, so the unwinding that follows touches nothing of it.
+thread_local bool wound_down_on_this_thread = false;
+} // namespace
 
 int Client::process_thread_priority() const noexcept {
     return header().realtime.load() ? header().rt_priority.load() - 5 : -1;
@@ -37,28 +46,45 @@ void Client::process_loop() {
     process_ready_.store(true);
     process_ready_.notify_all();
 
-    if (callbacks_.process_thread) {
-        callbacks_.process_thread(callbacks_.process_thread_arg);
-    } else {
-        for (;;) {
-            jack_nframes_t frames = cycle_wait();
-            if (frames == 0) break;
-            run_sync_callback();
-            int status =
-                callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
-            // Closed from inside the callback: our slot in shared memory may already belong to
-            // another client, so nothing more is written to it.
-            if (deleter_.load() == Deleter::process_thread) break;
-            // As JACK2: a failing cycle leaves the master's position alone.
-            if (status == 0) run_timebase_callback(frames);
-            cycle_signal(status);
-            if (status != 0) break; // JACK: a failing process callback stops the client's cycles
+    try {
+        if (callbacks_.process_thread) {
+            callbacks_.process_thread(callbacks_.process_thread_arg);
+        } else {
+            for (;;) {
+                jack_nframes_t frames = cycle_wait();
+                if (frames == 0) break;
+                run_sync_callback();
+                int status =
+                    callbacks_.process ? callbacks_.process(frames, callbacks_.process_arg) : 0;
+                // Closed from inside the callback: our slot in shared memory may already belong
+                // to another client, so nothing more is written to it.
+                if (deleter_.load() == Deleter::process_thread) break;
+                // As JACK2: a failing cycle leaves the master's position alone.
+                if (status == 0) run_timebase_callback(frames);
+                cycle_signal(status);
+                if (status != 0) break; // JACK: a failing callback stops the client's cycles
+            }
         }
+    } catch (abi::__forced_unwind&) {
+        // The thread is ending inside a callback: cancelled by stop_process_thread (a callback
+        // that did not return), or the program ended it (pthread_exit, as Python does). Unless
+        // jack_cycle_wait already wound it down on its way out, the client hears of it here.
+        if (!wound_down_on_this_thread) {
+            NoCancellation quiet;
+            // A cycle it claimed is finished for it: the driver would otherwise see the client
+            // still running it and skip it forever after a new activation.
+            if (rt_.in_cycle) cycle_signal(0);
+            wind_down_process_thread();
+        }
+        throw;
     }
     wind_down_process_thread();
 }
 
 void Client::wind_down_process_thread() {
+    // Never cancelled half way: the client must hear that this thread is done.
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, nullptr);
+    wound_down_on_this_thread = true;
     if (rt_.hidden_from_tsan) rt::tsan_show_accesses(); // left from inside the callback
     rt_.hidden_from_tsan = false;
     leave_realtime_role();
@@ -116,7 +142,28 @@ jack_nframes_t Client::cycle_wait() noexcept {
         }
         activation.running_cycle.store(cycle, std::memory_order_relaxed);
         activation.awake_usecs.store(monotonic_usecs(), std::memory_order_relaxed);
-        return header.buffer_size.load(std::memory_order_relaxed);
+        const jack_nframes_t frames = header.buffer_size.load(std::memory_order_relaxed);
+        if (quiescing_.load(std::memory_order_relaxed)) [[unlikely]] {
+            silence_own_ports(frames);
+            cycle_signal(0);
+            continue;
+        }
+        return frames;
+    }
+}
+
+void Client::silence_own_ports(jack_nframes_t frames) noexcept {
+    // Once per cycle while a deactivation is under way (a period or two), so the scan of the
+    // routes costs nothing that matters. Only connected ports are ever read by others.
+    const ipc::Snapshot& snapshot = *rt_.snapshot;
+    for (uint32_t port = 1; port < kMaxPorts; ++port) {
+        const ipc::Snapshot::PortRoute& route = snapshot.ports[port];
+        if (route.owner != refnum_ || route.peer_count == 0) continue;
+        float* buffer = data_->buffers[port].samples;
+        if (route.type == uint32_t(PortType::midi))
+            ipc::midi::init(buffer, frames);
+        else
+            std::memset(buffer, 0, frames * sizeof(float));
     }
 }
 
@@ -147,11 +194,11 @@ void Client::cycle_signal(int status) noexcept {
 }
 
 void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
-    if (!port || &port->link() != link_ || !port->in_use()) return nullptr;
-    if (frames > header().buffer_size.load(std::memory_order_relaxed)) return nullptr;
+    // jackd2 serves any count up to its buffers' size (a program asking for a fixed maximum, or
+    // for a period it remembers from before a change), and so does every buffer here.
+    if (frames > kMaxBufferFrames) return nullptr;
     ipc::DataSegment& data = *data_;
     if (port->flags() & JackPortIsOutput) {
-        if (port->owner() != refnum_) return nullptr;
         float* buffer = data.buffers[port->id()].samples;
         // JACK2 initialises a MIDI port's buffer when the port is registered and again on every
         // buffer-size change (JackPort::ClearBuffer), but never when jack_port_get_buffer is
@@ -166,7 +213,8 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
         }
         return buffer;
     }
-    if (port->owner() != refnum_) return nullptr;
+    // Not an output: an input, or a port registered with neither direction (JACK2 makes that an
+    // input nothing can connect to).
     // The thread first: rt_ belongs to the process thread, and other threads may ask too.
     const bool in_own_cycle = on_process_thread() && rt_.in_cycle;
     const ipc::Snapshot& snapshot = in_own_cycle ? *rt_.snapshot : link_->cycle_snapshot();
@@ -174,6 +222,36 @@ void* Client::port_buffer(Port* port, uint32_t frames) noexcept {
     // The port's own type, not the snapshot's: a port registered since the last graph change
     // is not in the snapshot yet.
     return ipc::resolve_input(snapshot, data, port->id(), port->type(), frames, cycle);
+}
+
+void* ServerLink::scratch_buffer(const Port& port, uint32_t frames) noexcept {
+    Scratch& scratch = *scratch_;
+    const bool output = port.flags() & JackPortIsOutput;
+    const uint32_t period = control_->header.buffer_size.load(std::memory_order_relaxed);
+    if (port.type() == PortType::midi) {
+        // An empty MIDI buffer either way: nothing to read, room to write (what was written
+        // is dropped at the next call).
+        void* buffer = output ? scratch.midi_out.samples : scratch.midi_in.samples;
+        ipc::midi::init(buffer, output ? period : frames);
+        return buffer;
+    }
+    if (output) return scratch.audio_out.samples;
+    std::memset(scratch.audio_in.samples, 0, frames * sizeof(float));
+    return scratch.audio_in.samples;
+}
+
+void* ServerLink::unserved_buffer(const Port& port, uint32_t frames) noexcept {
+    if (frames > kMaxBufferFrames) return nullptr;
+    if (!port.in_use()) return scratch_buffer(port, frames);
+    // Another process's port (or one whose client here has closed, kept in use by no refresh).
+    // An output's buffer is the one its owner writes: a meter or a scope reads it live, as on
+    // jackd2. Its MIDI header is left to its owner.
+    if (port.flags() & JackPortIsOutput) return data_->buffers[port.id()].samples;
+    // An input reads what its owner would read this cycle; jackd2 mixes into the owner's own
+    // buffer, which races with the owner doing the same, so a scratch buffer takes the mix.
+    return ipc::resolve_input_into(cycle_snapshot(), *data_, port.id(), port.type(), frames,
+                                   control_->header.cycle.load(std::memory_order_acquire),
+                                   scratch_->mix.samples);
 }
 
 } // namespace bantam::client

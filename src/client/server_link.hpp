@@ -101,6 +101,15 @@ class ServerLink {
         return refnum < kMaxClients ? by_refnum_[refnum].load(std::memory_order_acquire) : nullptr;
     }
 
+    // Thread: any, lock-free. jack_port_get_buffer for a port that no client of this process
+    // owns at the moment, as jackd2 serves it: a port of another process gives its live buffer
+    // (an output) or its input resolved without writing into it; a port unregistered since
+    // (by its owner in this process, or a handle kept from a closed client) gives a scratch
+    // buffer (see Scratch). nullptr only above kMaxBufferFrames (jackd2 aborts there).
+    RT_NONBLOCKING void* unserved_buffer(const Port& port, uint32_t frames) noexcept;
+    // The scratch buffer standing in for a released port.
+    RT_NONBLOCKING void* scratch_buffer(const Port& port, uint32_t frames) noexcept;
+
   private:
     ServerLink() = default;
     uint64_t instance_ = 0; // the server's, kept here: its segments may be gone at exit
@@ -113,6 +122,18 @@ class ServerLink {
     std::mutex mutex_;
     std::array<std::unique_ptr<Port>, kMaxPorts> ports_;
     std::vector<Client*> clients_;
+    // What a released port's buffer is, per type and direction, for the largest period:
+    // jackd2 hands out its unused port 0's buffer, one for the whole server, so a program that
+    // writes to a port it has just unregistered (mpg123 does, until it closes) does not crash.
+    // Here the buffers are this process's own memory (a client elsewhere cannot write into
+    // them), preallocated and touched when the link is made, and an input one is made silence
+    // again each time it is handed out. `mix` is where several sources of another process's
+    // input are summed. Shared by the process's clients of this server; nobody reads an output
+    // one.
+    struct Scratch {
+        ipc::PortBuffer audio_in, audio_out, midi_in, midi_out, mix;
+    };
+    std::unique_ptr<Scratch> scratch_ = std::make_unique<Scratch>(); // value-initialised
 };
 
 } // namespace bantam::client

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "client/client.hpp"
+#include "common/cancellation.hpp"
 
 namespace bantam::client {
 
@@ -54,6 +55,7 @@ jack_session_command_t* Client::session_notify(const char* target, jack_session_
                                   ipc::kMaxReplyBlob);
     long length;
     {
+        NoCancellation quiet;
         std::lock_guard lock(request_mutex_);
         if (server_gone_.load() || !requests_) return nullptr;
         if (!ipc::send_message(requests_.get(), uint32_t(ipc::RequestType::session_notify),

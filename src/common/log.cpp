@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "common/cancellation.hpp"
+
 namespace bantam::log {
 namespace {
 std::atomic<bool> verbose_{false};
@@ -18,6 +20,7 @@ void set_program(const char* name) noexcept {
 
 void write(Level level, const char* format, ...) noexcept {
     if (level == Level::debug && !verbose_) return;
+    NoCancellation quiet; // stderr's write is a cancellation point
     static const char* const prefixes[] = {"error: ", "warning: ", "", ""};
     char line[1024];
     va_list args;

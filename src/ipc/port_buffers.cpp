@@ -73,12 +73,9 @@ RT_NONBLOCKING void* resolve_midi(const Sources& sources, float* own, uint32_t f
     return own;
 }
 
-} // namespace
-
-void* resolve_input(const Snapshot& snapshot, DataSegment& data, uint32_t port, PortType type,
-                    uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
-    if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
-    float* own = data.buffers[port].samples;
+RT_NONBLOCKING void* resolve(const Snapshot& snapshot, DataSegment& data, uint32_t port,
+                             PortType type, uint32_t frames, uint64_t cycle, bool finished_only,
+                             float* own) noexcept {
     const auto& route = snapshot.ports[port];
     Sources sources{snapshot,         data,  route.first_peer, route.peer_begin,
                     route.peer_count, cycle, finished_only};
@@ -87,6 +84,20 @@ void* resolve_input(const Snapshot& snapshot, DataSegment& data, uint32_t port, 
         sources.count = 0;
     if (type == PortType::midi) return resolve_midi(sources, own, frames);
     return resolve_audio(sources, own, frames);
+}
+} // namespace
+
+void* resolve_input(const Snapshot& snapshot, DataSegment& data, uint32_t port, PortType type,
+                    uint32_t frames, uint64_t cycle, bool finished_only) noexcept {
+    if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
+    return resolve(snapshot, data, port, type, frames, cycle, finished_only,
+                   data.buffers[port].samples);
+}
+
+void* resolve_input_into(const Snapshot& snapshot, DataSegment& data, uint32_t port, PortType type,
+                         uint32_t frames, uint64_t cycle, float* own) noexcept {
+    if (port == 0 || port >= kMaxPorts || frames > kMaxBufferFrames) return nullptr;
+    return resolve(snapshot, data, port, type, frames, cycle, false, own);
 }
 
 float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data, uint32_t port,

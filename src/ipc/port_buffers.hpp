@@ -23,6 +23,12 @@ RT_NONBLOCKING void* resolve_input(const Snapshot& snapshot, DataSegment& data, 
                                    PortType type, uint32_t frames, uint64_t cycle,
                                    bool finished_only = false) noexcept;
 
+// The same, with `own` (kMaxBufferFrames floats) standing in for the port's own buffer: what a
+// reader that does not own the port gets, so that it never writes into another client's input.
+RT_NONBLOCKING void* resolve_input_into(const Snapshot& snapshot, DataSegment& data, uint32_t port,
+                                        PortType type, uint32_t frames, uint64_t cycle,
+                                        float* own) noexcept;
+
 // The same with the port's type as the snapshot records it.
 RT_NONBLOCKING float* resolve_input_buffer(const Snapshot& snapshot, DataSegment& data,
                                            uint32_t port, uint32_t frames, uint64_t cycle,

@@ -93,6 +93,9 @@ struct ConnectRequest {
 };
 struct BufferSizeRequest {
     uint32_t frames = 0;
+    // Sent by the client's process thread, from inside its cycle: that cycle cannot end before
+    // the reply, so the server does not wait for it.
+    uint32_t from_process_thread = 0;
 };
 struct LatencyRequest {
     uint32_t port = 0;

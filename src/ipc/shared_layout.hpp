@@ -29,8 +29,9 @@ inline constexpr uint32_t kSegmentMagic = 0x42414e54; // "BANT"
 // Raised with every change to the shared layout or the request wire format: a libjack and a
 // bantamd from different builds refuse each other instead of misreading (2: cycle_slots;
 // 3: xrun causes; 4: first peer and first downstream client inline in the routes, snapshots
-// next to the header; 5: replies name the last notification sent before them).
-inline constexpr uint32_t kProtocolVersion = 5;
+// next to the header; 5: replies name the last notification sent before them; 6: a buffer-size
+// request says whether it comes from the process thread).
+inline constexpr uint32_t kProtocolVersion = 6;
 
 struct LatencyRange {
     uint32_t min = 0;

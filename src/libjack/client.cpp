@@ -64,7 +64,7 @@ JACK_EXPORT char* jack_client_get_uuid(jack_client_t* client) {
 }
 
 JACK_EXPORT int jack_is_realtime(jack_client_t* client) {
-    return client ? int(from_handle(client)->header().realtime.load()) : 0;
+    return client ? int(from_handle(client)->header().realtime.load()) : -1; // -1 as jackd2
 }
 
 JACK_EXPORT RT_HOT jack_nframes_t jack_get_sample_rate(jack_client_t* client) {

@@ -52,8 +52,14 @@ JACK_EXPORT int jack_port_unregister(jack_client_t* client, jack_port_t* port) {
 
 JACK_EXPORT RT_HOT void* jack_port_get_buffer(jack_port_t* port, jack_nframes_t frames) {
     Port* p = from_handle(port);
-    client::Client* owner = p ? p->link().client_by_refnum(p->owner()) : nullptr;
-    return owner ? owner->port_buffer(p, frames) : nullptr;
+    if (!p) return nullptr;
+    // The common case costs what it did: the owner here, the port in use. Anything else (a port
+    // unregistered while its client runs, another process's port) is served as jackd2 serves
+    // it, never with NULL: programs write through the pointer without looking.
+    client::Client* owner = p->link().client_by_refnum(p->owner());
+    if (owner && p->in_use()) [[likely]]
+        return owner->port_buffer(p, frames);
+    return p->link().unserved_buffer(*p, frames);
 }
 
 JACK_EXPORT jack_uuid_t jack_port_uuid(const jack_port_t* port) {
@@ -70,8 +76,9 @@ JACK_EXPORT const char* jack_port_short_name(const jack_port_t* port) {
     return port ? from_handle(port)->short_name() : nullptr;
 }
 
+// A missing port or client gives what jackd2 gives: -1 from the int functions below.
 JACK_EXPORT int jack_port_flags(const jack_port_t* port) {
-    return port ? int(from_handle(port)->flags()) : 0;
+    return port ? int(from_handle(port)->flags()) : -1;
 }
 
 JACK_EXPORT const char* jack_port_type(const jack_port_t* port) {
@@ -83,12 +90,12 @@ JACK_EXPORT jack_port_type_id_t jack_port_type_id(const jack_port_t* port) {
 }
 
 JACK_EXPORT int jack_port_is_mine(const jack_client_t* client, const jack_port_t* port) {
-    if (!client || !port) return 0;
+    if (!client || !port) return -1;
     return from_handle(const_cast<jack_client_t*>(client))->owns(from_handle(port)) ? 1 : 0;
 }
 
 JACK_EXPORT int jack_port_connected(const jack_port_t* port) {
-    if (!port) return 0;
+    if (!port) return -1;
     return abi_guard(0, [&] {
         Port* p = from_handle(port);
         return int(p->link().peers(p->id()).size());
@@ -96,7 +103,7 @@ JACK_EXPORT int jack_port_connected(const jack_port_t* port) {
 }
 
 JACK_EXPORT int jack_port_connected_to(const jack_port_t* port, const char* port_name) {
-    if (!port || !port_name) return 0;
+    if (!port || !port_name) return -1;
     return abi_guard(0, [&] {
         Port* p = from_handle(port);
         Port* other = p->link().find_port(port_name);

@@ -82,8 +82,10 @@ JACK_EXPORT RT_HOT void jack_cycle_signal(jack_client_t* client, int status) {
 }
 
 JACK_EXPORT jack_nframes_t jack_thread_wait(jack_client_t* client, int status) {
-    // Deprecated: signal the cycle just run, then wait for the next.
-    if (!client) return 0;
+    // Deprecated. JACK1: signal the cycle just run, then wait for the next, which is what a
+    // client's own process thread gets here. jackd2 returns 0 at once: so does any other
+    // thread, which has no cycle to signal or wait for.
+    if (!client || !from_handle(client)->on_own_process_thread()) return 0;
     from_handle(client)->cycle_signal_from_user(status);
     return from_handle(client)->cycle_wait_or_exit();
 }

@@ -38,17 +38,22 @@ JACK_EXPORT int jack_engine_takeover_timebase(jack_client_t*) {
     return ENOSYS;
 }
 
+// Both return 0 whatever became of the request, as jackd2's do (a position with bits it does
+// not know is dropped there too): programs written for it treat anything else as failure.
 JACK_EXPORT RT_HOT int jack_transport_locate(jack_client_t* client, jack_nframes_t frame) {
     if (!client) return -1;
     jack_position_t position{};
     position.frame = frame;
-    return from_handle(client)->transport_reposition(position);
+    (void)from_handle(client)->transport_reposition(position);
+    return 0;
 }
 
 JACK_EXPORT RT_HOT int jack_transport_reposition(jack_client_t* client,
                                                  const jack_position_t* pos) {
-    if (!client || !pos) return EINVAL;
-    return from_handle(client)->transport_reposition(*pos);
+    if (!client) return -1;
+    if (!pos) return EINVAL; // jackd2 dereferences it
+    (void)from_handle(client)->transport_reposition(*pos);
+    return 0;
 }
 
 JACK_EXPORT RT_HOT void jack_transport_start(jack_client_t* client) {

@@ -68,16 +68,17 @@ void CycleRunner::stop() noexcept {
     settle_clients();
 }
 
-void CycleRunner::pause() noexcept {
+void CycleRunner::pause(uint32_t in_cycle) noexcept {
     if (!thread_.joinable()) return;
     pause_requested_ = true;
     while (!paused_.load())
         paused_.wait(false);
-    // No cycle may straddle the pause (a buffer size change happens in it).
-    settle_clients();
+    // No cycle may straddle the pause (a buffer size change happens in it), but the one of the
+    // client waiting for this request: it ends after the pause, heard as nothing.
+    settle_clients(in_cycle);
 }
 
-void CycleRunner::settle_clients() noexcept {
+void CycleRunner::settle_clients(uint32_t in_cycle) noexcept {
     // A wakeup a client has not acted on yet is withdrawn, and a cycle a client already runs
     // is waited for (up to a second: a stuck client is the zombie check's business).
     const uint64_t cycle = control_.header.cycle.load();
@@ -89,6 +90,7 @@ void CycleRunner::settle_clients() noexcept {
             pack_pending(cycle, Activation::kSkipped));
     const uint64_t deadline = monotonic_usecs() + 1000000;
     for (uint32_t i = 0; i < count; ++i) {
+        if (snapshot.order[i] == in_cycle) continue;
         const Activation& activation = data_.activations[snapshot.order[i] % kMaxClients];
         while (activation.state.load() == ipc::RunState::running && monotonic_usecs() < deadline) {
             timespec nap{0, 200000};

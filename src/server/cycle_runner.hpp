@@ -36,8 +36,10 @@ class CycleRunner {
     void stop() noexcept;
     std::thread::native_handle_type native_handle() noexcept { return thread_.native_handle(); }
 
-    // Thread: control. Stops cycling at a cycle boundary, and restarts the clock.
-    void pause() noexcept;
+    // Thread: control. Stops cycling at a cycle boundary, and restarts the clock. The cycle of
+    // `in_cycle` (a client whose request this pause serves, made from inside its cycle) is not
+    // waited for: it cannot end before the reply.
+    void pause(uint32_t in_cycle = kMaxClients) noexcept;
     void resume() noexcept;
     bool paused() const noexcept { return paused_.load(); }
     bool running() const noexcept { return thread_.joinable() && !paused_.load(); }
@@ -74,7 +76,7 @@ class CycleRunner {
                                             bool driver_xrun, uint64_t delayed_usecs) noexcept;
     RT_NONBLOCKING void write_playback(const ipc::Snapshot& snapshot, uint64_t cycle) noexcept;
     // With the driver thread stopped or paused: no client is left in a cycle.
-    void settle_clients() noexcept;
+    void settle_clients(uint32_t in_cycle = kMaxClients) noexcept;
     // Some client of this snapshot is still busy with an older cycle.
     RT_NONBLOCKING bool any_client_running(const ipc::Snapshot& snapshot) const noexcept;
     RT_NONBLOCKING void update_frame_timer(uint64_t start_usecs) noexcept;

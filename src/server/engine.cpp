@@ -308,7 +308,9 @@ int Engine::open_client(std::string& name, uint32_t options, uint32_t pid, uint3
         jack_status = JackFailure | JackInvalidOption;
         return -EINVAL;
     }
-    if (name.empty() || name.size() >= kClientNameSize || name.find(':') != std::string::npos) {
+    // Any bytes, as jackd2: ':' too (its ports' short names then start after the first ':', as
+    // there), and even the empty name.
+    if (name.size() >= kClientNameSize) {
         jack_status = JackFailure | JackInvalidOption;
         return -EINVAL;
     }
@@ -428,8 +430,9 @@ void Engine::close_client(uint32_t refnum) {
 
 int Engine::register_port(uint32_t refnum, const char* short_name, PortType type, uint32_t flags) {
     ClientState& client = clients_.at(refnum);
-    bool input = flags & JackPortIsInput, output = flags & JackPortIsOutput;
-    if (input == output || !short_name || !*short_name) return -EINVAL;
+    // As jackd2, a port is an output if it says so and an input otherwise, flags kept as given:
+    // one with neither flag is an input nothing can connect to, one with both an output.
+    if (!short_name || !*short_name) return -EINVAL;
     if (type != PortType::audio && type != PortType::midi) return -EINVAL;
     std::string full = client.name + ":" + short_name;
     if (full.size() >= kPortNameSize) return -ENAMETOOLONG;
@@ -467,6 +470,8 @@ int Engine::unregister_port(uint32_t refnum, uint32_t port) {
 }
 
 int Engine::rename_port(uint32_t refnum, uint32_t port, const char* short_name) {
+    // jackd2 lets any client rename any port; here a client changes only its own ports (see
+    // docs/compatibility.md).
     if (!owns_port(refnum, port)) return -EINVAL;
     if (!short_name || !*short_name) return -EINVAL;
     std::string full = clients_[refnum].name + ":" + short_name;
@@ -529,7 +534,9 @@ int Engine::connect(uint32_t refnum, const char* source, const char* destination
 
 int Engine::connect_ports(uint32_t from, uint32_t to) {
     const PortState &source = ports_[from], &destination = ports_[to];
-    if (!(source.flags & JackPortIsOutput) || !(destination.flags & JackPortIsInput))
+    // A port with both flags is an output (jackd2 dies connecting into one).
+    if (!(source.flags & JackPortIsOutput) || !(destination.flags & JackPortIsInput) ||
+        (destination.flags & JackPortIsOutput))
         return -EINVAL;
     if (source.type != destination.type) return -EINVAL;
     // As JACK2: ports of inactive clients cannot be connected.
@@ -584,19 +591,20 @@ void Engine::drop_connections(const std::function<bool(const GraphConnection&)>&
 }
 
 int Engine::disconnect_all(uint32_t refnum, uint32_t port) {
-    if (!owns_port(refnum, port)) return -EINVAL;
+    (void)refnum; // any client's port, as jackd2 (a patchbay's "disconnect all")
+    if (!live_port(port)) return -EINVAL;
     drop_port_connections(port);
     return 0;
 }
 
 // ---- buffer size -------------------------------------------------------------------------------
 
-int Engine::set_buffer_size(uint32_t frames) {
+int Engine::set_buffer_size(uint32_t frames, uint32_t in_cycle) {
     if (frames < 16 || frames > kMaxBufferFrames) return -EINVAL;
     if (frames == control_.header.buffer_size.load()) return 0;
     // Cycles stop at a boundary; every client's callback returns before the first cycle at
     // the new size.
-    runner_.pause();
+    runner_.pause(in_cycle);
     if (!driver_.set_buffer_size(frames)) {
         runner_.resume();
         return -EINVAL;
@@ -699,7 +707,9 @@ void Engine::handle_request(uint32_t refnum, const ipc::DecodedRequest& request,
         reply.status = disconnect_all(refnum, request.as<ipc::PortRequest>().port);
         break;
     case RequestType::set_buffer_size:
-        reply.status = set_buffer_size(request.as<ipc::BufferSizeRequest>().frames);
+        reply.status = set_buffer_size(
+            request.as<ipc::BufferSizeRequest>().frames,
+            request.as<ipc::BufferSizeRequest>().from_process_thread ? refnum : kMaxClients);
         break;
     case RequestType::set_latency_range: {
         auto r = request.as<ipc::LatencyRequest>();

@@ -91,7 +91,9 @@ class Engine {
     int disconnect(uint32_t refnum, const char* source, const char* destination);
     int disconnect_all(uint32_t refnum, uint32_t port);
     int set_latency_range(uint32_t refnum, uint32_t port, uint32_t mode, ipc::LatencyRange range);
-    int set_buffer_size(uint32_t frames);
+    // `in_cycle`: a client asking from inside its own cycle (jackd2 serves that), whose cycle
+    // is not waited for; kMaxClients if none.
+    int set_buffer_size(uint32_t frames, uint32_t in_cycle = kMaxClients);
     // Transport: JACK2's semantics (EBUSY for a conditional request while another client is
     // master; EINVAL to release a timebase one does not hold).
     int set_timebase(uint32_t refnum, bool conditional);

@@ -53,7 +53,7 @@ void Engine::recompute_latencies(bool notify_callbacks) {
         bool moved = false;
         // Connection-derived: an input's capture range, an output's playback range.
         for (uint32_t port : live) {
-            const bool input = ports_[port].flags & JackPortIsInput;
+            const bool input = !(ports_[port].flags & JackPortIsOutput); // as jackd2: not an output
             RangeUnion via;
             for (uint32_t peer : input ? sources[port] : destinations[port])
                 via.add(input ? ports_[peer].capture_latency : ports_[peer].playback_latency);
@@ -64,7 +64,7 @@ void Engine::recompute_latencies(bool notify_callbacks) {
         std::vector<RangeUnion> inputs_capture(kMaxClients), outputs_playback(kMaxClients);
         for (uint32_t port : live) {
             const PortState& state = ports_[port];
-            if (state.flags & JackPortIsInput)
+            if (!(state.flags & JackPortIsOutput))
                 inputs_capture[state.owner].add(state.capture_latency);
             else
                 outputs_playback[state.owner].add(state.playback_latency);
@@ -72,7 +72,7 @@ void Engine::recompute_latencies(bool notify_callbacks) {
         for (uint32_t port : live) {
             const PortState& state = ports_[port];
             if (!derives_own_ports(state.owner)) continue;
-            const bool input = state.flags & JackPortIsInput;
+            const bool input = !(state.flags & JackPortIsOutput);
             moved |= assign(port, !input,
                             input ? outputs_playback[state.owner].range
                                   : inputs_capture[state.owner].range);

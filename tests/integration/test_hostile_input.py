@@ -205,8 +205,9 @@ class HostileInputTest(TestCase):
             self.assertEqual(self.ask(sock, internal), -ENOENT)
             unload = message(INTERNAL_UNLOAD, struct.pack("<I", handle) + fixed("", CLIENT_NAME) + b"\0" * 3)
             self.assertEqual(self.ask(sock, unload), -ENOENT)
-        self.assertEqual(self.ask(sock, u32_request(SET_BUFFER_SIZE, 0xFFFFFFFF)), -EINVAL)
-        self.assertEqual(self.ask(sock, u32_request(SET_BUFFER_SIZE, 1)), -EINVAL)
+        # ipc::BufferSizeRequest: frames, from_process_thread.
+        self.assertEqual(self.ask(sock, message(SET_BUFFER_SIZE, struct.pack("<II", 0xFFFFFFFF, 0))), -EINVAL)
+        self.assertEqual(self.ask(sock, message(SET_BUFFER_SIZE, struct.pack("<II", 1, 1))), -EINVAL)
         self.assertEqual(self.ask(sock, message(METADATA, struct.pack("<IIQIIII", 77, 0, 1, 0, 0, 0, 0))),
                          -EINVAL)
         self.assertIn("system:capture_1", self.server.lsp())

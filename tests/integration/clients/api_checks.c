@@ -1,6 +1,6 @@
 /* Checks of the libjack API that no Debian program exercises on its own: threads and real-time
- * priority, cycle times and frame/time conversion, port buffers from other threads and on
- * foreign ports, the client-only (no process callback) case, callbacks for a request's own
+ * priority, cycle times and frame/time conversion, port buffers from other threads and of
+ * another client's ports, the client-only (no process callback) case, callbacks for a request's own
  * changes run before it returns. Prints "api checks passed". */
 #include <errno.h>
 #include <jack/jack.h>
@@ -150,13 +150,14 @@ int main(void) {
     CHECK(jack_last_frame_time(client) - frames <= 4 * size);
     CHECK(jack_get_time() >= current);
 
-    /* Port buffers from a non-process thread; none for ports of another client. */
+    /* Port buffers from a non-process thread, as jackd2 serves them: any frame count up to its
+     * 8192, and ports of another client too (the driver's capture port here). */
     CHECK(jack_port_get_buffer(out, size) != NULL);
-    CHECK(jack_port_get_buffer(out, size * 2) == NULL);
+    CHECK(jack_port_get_buffer(out, size * 2) == jack_port_get_buffer(out, size));
     CHECK(jack_port_get_buffer(in, size) != NULL);
     jack_port_t* capture = jack_port_by_name(client, "system:capture_1");
     CHECK(capture != NULL);
-    CHECK(jack_port_get_buffer(capture, size) == NULL);
+    CHECK(jack_port_get_buffer(capture, size) != NULL);
     CHECK(jack_port_is_mine(client, out) && !jack_port_is_mine(client, capture));
 
     /* A client with no process callback takes no part in cycles and has no thread. */
