@@ -6,7 +6,7 @@ packages="build-essential cmake pkg-config python3 libgtest-dev libsndfile1-dev
 libjack-jackd2-dev jackd2 python3-jack-client clang-22 libclang-rt-22-dev
 libasound2-dev libsamplerate0-dev alsa-utils libasound2-plugins libdbus-1-dev
 dbus-daemon libglib2.0-bin python3-gi llvm
-ardour ecasound fluidsynth timgm6mb-soundfont jack-capture jack-tools mpg123 sox"
+ardour ecasound fluidsynth timgm6mb-soundfont jack-capture jack-tools mpg123"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
