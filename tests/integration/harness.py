@@ -345,14 +345,21 @@ class Jackd2Server(Server):
 
     def __enter__(self):
         self.log = open(os.path.join(self.dir, "jackd.log"), "w+")
-        self.proc = subprocess.Popen(self.args, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 15
-        while subprocess.run(["jack_wait", "-c"], env=self.env(), capture_output=True,
-                             text=True).stdout.strip() != "running":
-            assert self.proc.poll() is None, "jackd exited: " + self.server_log()
-            assert time.time() < deadline, "jackd did not start"
-            time.sleep(0.05)
-        return self
+        # jackd2 servers share one registry in /dev/shm, and one that starts while another
+        # (of any name) does may give up at once: that is retried, a few times.
+        for attempt in range(4):
+            self.proc = subprocess.Popen(self.args, env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
+            deadline = time.time() + 15
+            while subprocess.run(["jack_wait", "-c"], env=self.env(), capture_output=True,
+                                 text=True).stdout.strip() != "running":
+                if self.proc.poll() is not None:
+                    break
+                assert time.time() < deadline, "jackd did not start"
+                time.sleep(0.05)
+            else:
+                return self
+            time.sleep(0.2 + random.random())
+        raise AssertionError("jackd exited four times: " + self.server_log())
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

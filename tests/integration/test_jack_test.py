@@ -4,15 +4,10 @@ expected). Every check that passes on jackd2 must pass on Bantam: the test fails
 line Bantam prints that jackd2 does not."""
 # labels: conformance
 
-import os
 import re
-import signal
-import subprocess
-import tempfile
-import time
 import unittest
 
-from harness import Server, TestCase
+from harness import Jackd2Server, Server, TestCase
 
 JACK_TEST_TIMEOUT = 240
 
@@ -44,27 +39,8 @@ def summary(output):
 
 class JackTestConformance(TestCase):
     def run_on_jackd2(self):
-        name = "jt%d" % os.getpid()
-        with tempfile.TemporaryDirectory() as home:
-            env = dict(os.environ, HOME=home, JACK_DEFAULT_SERVER=name, JACK_NO_START_SERVER="1")
-            env.pop("LD_LIBRARY_PATH", None)
-            server = subprocess.Popen(["jackd", "-n", name, "-d", "dummy", "-r", "48000", "-p", "256"],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                deadline = time.time() + 15
-                while subprocess.run(["jack_wait", "-c", "-s", name], env=env, capture_output=True,
-                                     text=True).stdout.strip() != "running":
-                    self.assertIsNone(server.poll(), "jackd did not start")
-                    self.assertLess(time.time(), deadline, "jackd did not start")
-                    time.sleep(0.1)
-                result = subprocess.run(["jack_test", "-R"], env=env, capture_output=True, text=True,
-                                        timeout=JACK_TEST_TIMEOUT)
-            finally:
-                server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+        with Jackd2Server(period=256) as server:
+            result = server.run("jack_test", "-R", timeout=JACK_TEST_TIMEOUT, check=False)
         return result.stdout + result.stderr
 
     def run_on_bantam(self):
