@@ -138,6 +138,8 @@ class Client {
     RT_NONBLOCKING bool feeds_a_skipped_client() const noexcept;
     // A cycle while quiescing: this client's connected ports read as silence downstream.
     RT_NONBLOCKING void silence_own_ports(jack_nframes_t frames) noexcept;
+    // ThreadSanitizer only: what ordered this cycle after other clients' in other processes.
+    RT_NONBLOCKING void tsan_acquire_unseen_hops() const noexcept;
 
     pthread_t process_thread_id() const noexcept { return active() ? process_pthread_.load() : 0; }
     bool on_own_process_thread() const noexcept { return on_process_thread(); }

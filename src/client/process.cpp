@@ -1,6 +1,7 @@
 // The client's real-time side: waiting for its turn, running the cycle, waking whoever is
 // downstream. Nothing here allocates, locks or makes a syscall but the futex wait and wake.
 
+#include <algorithm>
 #include <cstring>
 #include <cxxabi.h>
 #include <pthread.h>
@@ -137,6 +138,7 @@ jack_nframes_t Client::cycle_wait() noexcept {
         rt_.snapshot = &control_->snapshots[slot % kSnapshotSlots];
         rt_.in_cycle = true;
         if constexpr (rt::kThreadSanitizer) {
+            if (!link_->in_server_process()) tsan_acquire_unseen_hops();
             rt_.hidden_from_tsan = feeds_a_skipped_client();
             if (rt_.hidden_from_tsan) rt::tsan_hide_accesses();
         }
@@ -171,6 +173,50 @@ bool Client::feeds_a_skipped_client() const noexcept {
     for (uint32_t next : rt_.snapshot->downstream_of(refnum_))
         if (ipc::source_skipped(*data_, next % kMaxClients, rt_.cycle)) return true;
     return false;
+}
+
+// ThreadSanitizer watches one process, and what orders a cycle after other clients' often runs
+// in another: the driver in bantamd woke us for this cycle only after it had seen each client
+// it did not skip idle since its last cycle, and an upstream client's signal may have reached
+// us through a client of another program. Two connected clients of one program (a reader of our
+// output in the last cycle, our write in this one; a feedback read this cycle through another
+// program's client) would be reported as racing. So, for each other client of this process, we
+// acquire where it released its last finished cycle, when a real chain leads from there to us:
+//  - an older cycle than ours, unless the driver skipped the client this cycle (it was still
+//    running then: its reads are the torn ones of rt/tsan.hpp, no chain orders them). A
+//    client that left the graph this cycle is taken as done too: the driver read its last
+//    finished cycle before waking us (unless it finished late, just then);
+//  - this cycle, when it is upstream of us through clients that ran it (not skipped: the
+//    driver signals for a skipped one without waiting for its upstream).
+// Inside bantamd the driver shares the process, and TSan checks the real chain instead.
+void Client::tsan_acquire_unseen_hops() const noexcept {
+    const ipc::DataSegment& data = *data_;
+    const ipc::Snapshot& snapshot = *rt_.snapshot;
+    const uint64_t cycle = rt_.cycle;
+    auto skipped = [&](uint32_t refnum) {
+        return data.activations[refnum].pending.load(std::memory_order_relaxed) ==
+               ipc::pack_pending(uint32_t(cycle), Activation::kSkipped);
+    };
+    // The order is topological: our upstream clients come before us.
+    const uint32_t count = std::min(snapshot.order_count, kMaxClients);
+    uint32_t own = 0;
+    while (own < count && snapshot.order[own] % kMaxClients != refnum_)
+        ++own;
+    bool upstream[kMaxClients] = {};
+    for (uint32_t i = std::min(own, count); i-- > 0;) {
+        const uint32_t refnum = snapshot.order[i] % kMaxClients;
+        if (skipped(refnum)) continue;
+        for (uint32_t next : snapshot.downstream_of(refnum))
+            if (next % kMaxClients == refnum_ || upstream[next % kMaxClients])
+                upstream[refnum] = true;
+    }
+    for (uint32_t refnum = 1; refnum < kMaxClients; ++refnum) {
+        if (refnum == refnum_ || !link_->client_by_refnum(refnum)) continue;
+        const Activation& activation = data.activations[refnum];
+        const uint64_t finished = activation.finished_cycle.load(std::memory_order_relaxed);
+        if ((finished < cycle && !skipped(refnum)) || (finished == cycle && upstream[refnum]))
+            rt::tsan_acquire(&activation.finished_cycle);
+    }
 }
 
 void Client::cycle_signal(int status) noexcept {

@@ -77,6 +77,7 @@ ServerLink& ServerLink::attach(int control_fd, int data_fd) {
         close(data_fd);
         link->control_ = in_process->control;
         link->data_ = in_process->data;
+        link->in_server_process_ = true;
     } else {
         link->data_memory_ = ipc::SharedMemory::attach(data_fd, sizeof(ipc::DataSegment), true);
         link->control_memory_ = std::move(control);

@@ -56,6 +56,8 @@ class ServerLink {
     const ipc::ControlSegment& control() const noexcept { return *control_; }
     ipc::DataSegment& data() const noexcept { return *data_; }
     const ipc::EngineHeader& header() const noexcept { return control_->header; }
+    // Inside bantamd (an internal client): the driver thread shares this process.
+    bool in_server_process() const noexcept { return in_server_process_; }
 
     // The canonical handle for a port id (created on first use); nullptr for id 0 or out of range.
     Port* port(uint32_t id);
@@ -116,6 +118,7 @@ class ServerLink {
     ipc::SharedMemory control_memory_, data_memory_; // empty inside bantamd (borrowed)
     const ipc::ControlSegment* control_ = nullptr;
     ipc::DataSegment* data_ = nullptr;
+    bool in_server_process_ = false;
     // Before the 16 KiB of ports_: jack_port_get_buffer looks its client up here every cycle,
     // and on the first page of the link that lookup costs no page walk of its own.
     std::array<std::atomic<Client*>, kMaxClients> by_refnum_{};

@@ -312,8 +312,16 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheelin
     data_.activations[kDriverRefnum].finished_cycle.store(cycle, std::memory_order_release);
 
     // Reset every scheduled client's counter for this cycle, skipping the ones still busy.
+    // Every state is read, and every skip marked, before any counter is reset: a client may
+    // claim this cycle as soon as its own counter is reset (a wakeup left from the cycle it
+    // missed), before anyone is woken. It must then find each client it feeds either seen idle
+    // since its last cycle (so done reading our outputs) or marked skipped
+    // (Client::feeds_a_skipped_client); otherwise the driver could find a reader further on in
+    // the order still running, and that reader's late reads would not be ordered before the
+    // writes of a cycle it is not even marked skipped for.
     uint32_t skipped[kMaxClients];
     uint32_t skipped_count = 0;
+    bool skipping[kMaxClients] = {};
     // Set for this cycle before anyone is woken: the client that finishes the graph wakes the
     // driver only when it waits (sync mode, freewheel).
     data_.driver_waits.store(sync_ || freewheeling, std::memory_order_relaxed);
@@ -321,12 +329,16 @@ void CycleRunner::run_cycle(const drivers::CycleTiming& timing, bool freewheelin
     for (uint32_t i = 0; i < count; ++i) {
         uint32_t refnum = snapshot.order[i] % kMaxClients;
         Activation& activation = data_.activations[refnum];
-        if (activation.state.load() == ipc::RunState::running) {
-            activation.pending.store(pack_pending(cycle, Activation::kSkipped));
-            skipped[skipped_count++] = refnum;
-        } else {
-            activation.pending.store(pack_pending(cycle, snapshot.clients[refnum].upstream_count));
-        }
+        if (activation.state.load() != ipc::RunState::running) continue;
+        activation.pending.store(pack_pending(cycle, Activation::kSkipped));
+        skipping[refnum] = true;
+        skipped[skipped_count++] = refnum;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+        uint32_t refnum = snapshot.order[i] % kMaxClients;
+        if (!skipping[refnum])
+            data_.activations[refnum].pending.store(
+                pack_pending(cycle, snapshot.clients[refnum].upstream_count));
     }
 
     const uint64_t now = monotonic_usecs();

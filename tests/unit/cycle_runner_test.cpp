@@ -110,3 +110,51 @@ TEST(CycleRunner, XrunsAreBlamedOnClientsEvenAfterTheyLeft) {
     EXPECT_EQ(rig.engine.blame_xrun(kMaxClients - 1), "");
     EXPECT_EQ(rig.engine.blame_xrun(kMaxClients), "");
 }
+
+TEST(CycleRunner, EveryBusyClientIsMarkedSkippedBeforeAnyCounterIsReset) {
+    // A client may claim a cycle as soon as its counter is reset (a wakeup left from a cycle it
+    // missed), before the driver wakes anyone. A client it feeds that is still busy with an
+    // older cycle must already be marked skipped then, or the writer does not know its outputs
+    // are being read late (Client::feeds_a_skipped_client). The writer comes first in the
+    // order, the busy reader last, idle clients between them.
+    EngineRig rig;
+    auto open = [&](std::string name) {
+        uint32_t status = 0;
+        int refnum = rig.engine.open_client(name, 0, 0, status);
+        EXPECT_GT(refnum, 0);
+        return uint32_t(refnum);
+    };
+    const uint32_t writer = open("writer");
+    ASSERT_GT(rig.engine.register_port(writer, "out", PortType::audio, JackPortIsOutput), 0);
+    std::vector<uint32_t> idle;
+    for (int i = 0; i < 100; ++i)
+        idle.push_back(open("idle" + std::to_string(i)));
+    const uint32_t reader = open("reader");
+    ASSERT_GT(rig.engine.register_port(reader, "in", PortType::audio, JackPortIsInput), 0);
+    for (uint32_t refnum : idle)
+        ASSERT_EQ(rig.engine.activate(refnum, true), 0);
+    ASSERT_EQ(rig.engine.activate(writer, true), 0);
+    ASSERT_EQ(rig.engine.activate(reader, true), 0);
+    ASSERT_EQ(rig.engine.connect(writer, "writer:out", "reader:in"), 0);
+    const ipc::Snapshot& snapshot =
+        rig.control->snapshots[rig.control->header.cycle_snapshot.load() % kSnapshotSlots];
+    ASSERT_EQ(snapshot.order[0], writer);
+    ASSERT_EQ(snapshot.order[snapshot.order_count - 1], reader);
+
+    ipc::Activation& busy = rig.data->activations[reader];
+    const std::atomic<uint64_t>& counter = rig.data->activations[writer].pending;
+    busy.state.store(ipc::RunState::running); // never finishes its cycle
+    int unmarked = 0;
+    for (int cycles = 0; cycles < 50; ++cycles) {
+        const uint32_t last = ipc::pending_tag(counter.load());
+        auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (ipc::pending_tag(counter.load()) == last)
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the driver stopped cycling";
+        // Where the writer would claim it: the reader must show as skipped for this cycle.
+        const uint32_t tag = ipc::pending_tag(counter.load());
+        if (busy.pending.load() != ipc::pack_pending(tag, ipc::Activation::kSkipped)) ++unmarked;
+    }
+    busy.state.store(ipc::RunState::waiting);
+    EXPECT_EQ(unmarked, 0) << "cycles whose writer's counter was reset before the busy reader "
+                              "was marked skipped, of 50";
+}
