@@ -317,7 +317,10 @@ class Jackd2Server(Server):
     def __init__(self, period=256, rate=48000, capture=2, playback=2, sync=False, name=None,
                  extra_server_args=(), extra_env=None):
         self.dir = tempfile.mkdtemp(prefix="jackd2-test-")
-        self.name = name or "j%d" % os.getpid()
+        # One name for every test (they run one at a time): jackd2 keeps a registry of 8 servers
+        # in /dev/shm and reclaims the entry a dead server left only for a server of the same
+        # name, so names that differ per test would fill it after a few crashes of jackd2.
+        self.name = name or "bantam_reference"
         self.rate, self.period = rate, period
         self.extra_env = dict(extra_env or {})
         self.playback_path = None
