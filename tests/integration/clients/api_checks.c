@@ -12,13 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "check failed at line %d: %s\n", __LINE__, #cond);                     \
-            exit(1);                                                                               \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static atomic_int cycles; /* written by the process thread, read by main */
 static jack_port_t *out, *in;
