@@ -40,7 +40,7 @@ int set_status(jack_status_t* status, unsigned bits) {
 }
 } // namespace
 
-Client* Client::open(const char* name, jack_options_t options, jack_status_t* status,
+Client* Client::open(const char* name, uint32_t options, jack_status_t* status,
                      const char* server_name) {
     NoCancellation quiet;
     unsigned bits = 0;
@@ -74,7 +74,7 @@ Client* Client::open(const char* name, jack_options_t options, jack_status_t* st
     }
 
     ipc::OpenRequest request{};
-    request.options = uint32_t(options);
+    request.options = options;
     request.pid = uint32_t(getpid());
     if (!ipc::copy_name(request.name, name)) {
         set_status(status, bits | JackFailure | JackInvalidOption);

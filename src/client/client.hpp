@@ -82,8 +82,9 @@ struct PropertyRecord {
 
 class Client {
   public:
-    // Returns nullptr on failure with *status set as JACK documents.
-    static Client* open(const char* name, jack_options_t options, jack_status_t* status,
+    // Returns nullptr on failure with *status set as JACK documents. `options` are JackOptions
+    // bits as the caller gave them, unknown ones included (the server refuses those).
+    static Client* open(const char* name, uint32_t options, jack_status_t* status,
                         const char* server_name);
     ~Client();
 

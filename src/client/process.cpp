@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <cxxabi.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -66,7 +65,7 @@ void Client::process_loop() {
                 if (status != 0) break; // JACK: a failing callback stops the client's cycles
             }
         }
-    } catch (abi::__forced_unwind&) {
+    } catch (...) { // abi::__forced_unwind, which UBSan will not let a reference bind to
         // The thread is ending inside a callback: cancelled by stop_process_thread (a callback
         // that did not return), or the program ended it (pthread_exit, as Python does). Unless
         // jack_cycle_wait already wound it down on its way out, the client hears of it here.

@@ -37,7 +37,10 @@ void Client::transport_command(uint32_t command) noexcept {
 }
 
 int Client::transport_reposition(const jack_position_t& position) noexcept {
-    if (position.valid & ~kExtendedBits) return EINVAL;
+    // Read as bits: a caller's unknown ones are no value of the enum.
+    uint32_t valid;
+    std::memcpy(&valid, &position.valid, sizeof valid);
+    if (valid & ~kExtendedBits) return EINVAL;
     auto& requests = data_->transport;
     if (!write_slot(requests.position_seq, requests.position, position)) return EBUSY;
     requests.position_serial.fetch_add(1, std::memory_order_acq_rel);

@@ -12,15 +12,19 @@ using namespace bantam::libjack;
 
 JACK_EXPORT jack_client_t* jack_client_open(const char* client_name, jack_options_t options,
                                             jack_status_t* status, ...) {
+    // The caller's bits as they are: an unknown one (which the server refuses) is no value of
+    // the enum, and reading the parameter as one would be undefined.
+    uint32_t bits;
+    std::memcpy(&bits, &options, sizeof bits);
     const char* server_name = nullptr;
-    if (options & JackServerName) {
+    if (bits & JackServerName) {
         va_list args;
         va_start(args, status);
         server_name = va_arg(args, const char*);
         va_end(args);
     }
     return abi_guard<jack_client_t*>(nullptr, [&] {
-        return to_handle(client::Client::open(client_name, options, status, server_name));
+        return to_handle(client::Client::open(client_name, bits, status, server_name));
     });
 }
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import unittest
 
-from harness import TEST_CLIENTS, Jackd2Server, Server
+from harness import TEST_CLIENTS, Jackd2Server, Server, sanitizer
 
 
 class CloseWhateverTheProcessThreadDoes(unittest.TestCase):
@@ -22,8 +22,10 @@ class CloseWhateverTheProcessThreadDoes(unittest.TestCase):
         print("%s on %s: %s" % (mode, type(server).__name__, result.stdout.strip()))
 
     def test_close(self):
+        # jackd2 ends a spinning callback by asynchronous cancellation, which a sanitizer's
+        # runtime in our client holds off: there jackd2 is asked only the other two.
         with Jackd2Server(period=256) as jackd2:
-            for mode in ("thread-model", "sleeping", "spinning"):
+            for mode in ("thread-model", "sleeping") + (() if sanitizer() else ("spinning",)):
                 self.close_checks(jackd2, mode)
         with Server(period=256) as bantam:
             for mode in ("thread-model", "sleeping", "spinning"):

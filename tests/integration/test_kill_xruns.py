@@ -8,6 +8,7 @@ jackd2 runs the same loop in the same test, for its figures."""
 
 import os
 import signal
+import subprocess
 import time
 import unittest
 
@@ -63,15 +64,23 @@ class KilledClientXruns(TestCase):
         return per_stop(killed), per_stop(closed)
 
     def test_one_xrun_per_kill_at_most(self):
-        with Jackd2Server(period=64) as jackd2:
-            jackd2_killing, jackd2_closing = self.run_loop(jackd2)
+        # jackd2's figures are for the note beside Bantam's, never judged; jackd2 itself now and
+        # then stops answering while it removes a killed client, so its run is not required to
+        # finish, and under a sanitizer (where no count is judged) it is not made.
+        jackd2_killing = jackd2_closing = {}
+        if not sanitizer():
+            try:
+                with Jackd2Server(period=64) as jackd2:
+                    jackd2_killing, jackd2_closing = self.run_loop(jackd2)
+            except (AssertionError, subprocess.TimeoutExpired) as error:
+                print("jackd2 did not finish the loop: %s" % str(error).split("\n")[0])
         with Server(period=64) as bantam:
             before = bantam.status()
             killing, closing = self.run_loop(bantam)
             after = bantam.status()
         driver_xruns = after["driver_xruns"] - before["driver_xruns"]
         figures = lambda counts: "%d (%d kills cost more than one)" % (
-            sum(counts.values()), sum(1 for n in counts.values() if n > 1))
+            sum(counts.values()), sum(1 for n in counts.values() if n > 1)) if counts else "not measured"
         print("%d kills: xrun callbacks between a kill and the client's removal: jackd2 %s, Bantam %s; "
               "closing as many normally: jackd2 %d, Bantam %d; %d xruns from Bantam's driver"
               % (KILLS, figures(jackd2_killing), figures(killing), sum(jackd2_closing.values()),
