@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -12,3 +13,10 @@
             exit(1);                                                                               \
         }                                                                                          \
     } while (0)
+
+/* CLOCK_MONOTONIC in milliseconds, for timing a call that must return. */
+static inline long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}

@@ -51,12 +51,6 @@ static int process(jack_nframes_t frames, void* arg) {
     return 0;
 }
 
-static long now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void watchdog(int sig) {
     (void)sig;
     static const char message[] = "jack_client_close did not return within 10 s\n";

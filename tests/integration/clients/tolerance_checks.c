@@ -28,12 +28,6 @@ static void say(const char* key, long value) {
     fflush(stdout);
 }
 
-static long now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Waits until the process callback has run `count` times in all (at most 5 s). */
 static void wait_until_cycles(int count) {
     for (int i = 0; i < 5000 && cycles < count; ++i)
